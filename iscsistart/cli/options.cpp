@@ -1,0 +1,362 @@
+#include "options.hpp"
+
+#include "../login/chap.hpp"
+#include "../login/negotiate.hpp"
+#include "../util/errors.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <getopt.h>
+
+namespace isr::cli {
+namespace {
+
+constexpr std::size_t MAX_NAME = 223;   // RFC 7143 4.2.7.1
+constexpr std::size_t MAX_SECRET = 255; // bytes of a CHAP secret or user name
+
+[[noreturn]] void inval(const std::string &msg) { throw Error(ISCSI_ERR_INVAL, msg); }
+
+long number(std::string_view field, std::string_view v, long lo, long hi)
+{
+    auto n = negotiate::parse_number(v);
+    if (!n || (long)*n < lo || (long)*n > hi)
+        inval(std::string(field) + ": '" + std::string(v.substr(0, 40)) + "' is not a number from " +
+              std::to_string(lo) + " to " + std::to_string(hi));
+    return (long)*n;
+}
+
+bool yes_no(std::string_view field, std::string_view v)
+{
+    if (v == "Yes" || v == "yes")
+        return true;
+    if (v == "No" || v == "no")
+        return false;
+    inval(std::string(field) + ": expected Yes or No, got '" + std::string(v.substr(0, 40)) + "'");
+}
+
+std::string digest_list(std::string_view field, std::string_view v)
+{
+    // Accept open-iscsi's spellings: None, CRC32C, CRC32C,None, None,CRC32C.
+    std::string out;
+    std::size_t pos = 0;
+    while (pos <= v.size()) {
+        std::size_t c = v.find(',', pos);
+        if (c == std::string_view::npos)
+            c = v.size();
+        std::string item(v.substr(pos, c - pos));
+        for (auto &ch : item)
+            ch = (char)std::toupper((unsigned char)ch);
+        if (item == "NONE")
+            item = "None";
+        else if (item != "CRC32C")
+            inval(std::string(field) + ": unknown digest '" + item + "' (use None, CRC32C or a list)");
+        if (!out.empty())
+            out += ',';
+        out += item;
+        pos = c + 1;
+    }
+    return out;
+}
+
+std::string bounded(std::string_view field, std::string_view v, std::size_t max)
+{
+    if (v.size() > max)
+        inval(std::string(field) + ": too long (" + std::to_string(v.size()) + " bytes, at most " +
+              std::to_string(max) + ")");
+    return std::string(v);
+}
+
+std::string read_initiatorname(const char *path)
+{
+    std::ifstream f(path);
+    std::string line;
+    while (std::getline(f, line)) {
+        auto s = line.find_first_not_of(" \t");
+        if (s == std::string::npos || line[s] == '#')
+            continue;
+        if (line.compare(s, 14, "InitiatorName=") == 0) {
+            std::string v = line.substr(s + 14);
+            v.erase(v.find_last_not_of(" \t\r") + 1);
+            return v;
+        }
+    }
+    return {};
+}
+
+void read_config(Options &o, const std::string &path)
+{
+    std::ifstream f(path);
+    if (!f)
+        inval("config: cannot read '" + path + "'");
+    std::string line;
+    while (std::getline(f, line)) {
+        auto s = line.find_first_not_of(" \t");
+        if (s == std::string::npos || line[s] == '#')
+            continue;
+        auto eq = line.find('=', s);
+        if (eq == std::string::npos)
+            continue;
+        std::string name = line.substr(s, eq - s), value = line.substr(eq + 1);
+        name.erase(name.find_last_not_of(" \t") + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        value.erase(value.find_last_not_of(" \t\r") + 1);
+        // iscsid.conf holds many daemon settings we have no use for:
+        // apply the node.* ones we know and skip the rest.
+        try {
+            apply_param(o, name, value);
+        } catch (const Error &) {
+            if (name.rfind("node.", 0) == 0 && !value.empty())
+                throw;
+        }
+    }
+}
+
+const option long_options[] = {
+    {"config", required_argument, nullptr, 'c'},     {"initiatorname", required_argument, nullptr, 'i'},
+    {"targetname", required_argument, nullptr, 't'}, {"tgpt", required_argument, nullptr, 'g'},
+    {"address", required_argument, nullptr, 'a'},    {"port", required_argument, nullptr, 'p'},
+    {"username", required_argument, nullptr, 'u'},   {"password", required_argument, nullptr, 'w'},
+    {"username_in", required_argument, nullptr, 'U'}, {"password_in", required_argument, nullptr, 'W'},
+    {"debug", required_argument, nullptr, 'd'},      {"fwparam_connect", no_argument, nullptr, 'b'},
+    {"fwparam_network", no_argument, nullptr, 'N'},  {"fwparam_print", no_argument, nullptr, 'f'},
+    {"param", required_argument, nullptr, 'P'},      {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'v'},          {nullptr, 0, nullptr, 0},
+};
+
+} // namespace
+
+const char *usage_text()
+{
+    return "Usage: iscsistart [OPTION]\n"
+           "Log into an iSCSI target and hand the session to the kernel (iscsiroot).\n"
+           "  -i, --initiatorname=name set InitiatorName to name (default: /etc/iscsi/initiatorname.iscsi)\n"
+           "  -t, --targetname=name    set TargetName to name (Required)\n"
+           "  -g, --tgpt=N             set target portal group tag to N (checked when given)\n"
+           "  -a, --address=A.B.C.D    set the portal address: IPv4, IPv6 or host name (Required)\n"
+           "  -p, --port=N             set port to N (Default 3260)\n"
+           "  -u, --username=N         set username to N (optional)\n"
+           "  -w, --password=N         set password to N (optional)\n"
+           "  -U, --username_in=N      set incoming username to N (optional)\n"
+           "  -W, --password_in=N      set incoming password to N (optional)\n"
+           "  -c, --config=[path]      read node.* settings from an iscsid.conf-style file\n"
+           "  -d, --debug=debuglevel   print debugging information (CHAP values masked)\n"
+           "  -b, --fwparam_connect    create a session to the target using iBFT\n"
+           "  -N, --fwparam_network    bring up the network as specified by iBFT\n"
+           "  -f, --fwparam_print      print the iBFT info to STDOUT\n"
+           "  -P, --param=NAME=VALUE   set parameter with the name NAME to VALUE\n"
+           "  -h, --help               display this help and exit\n"
+           "  -v, --version            display version and exit\n"
+           "On success the disk's block device (e.g. /dev/sda) is printed on stdout.\n";
+}
+
+void validate_iscsi_name(std::string_view n, const char *field)
+{
+    std::string f(field);
+    if (n.empty())
+        inval(f + ": empty iSCSI name");
+    if (n.size() > MAX_NAME)
+        inval(f + ": iSCSI name longer than 223 bytes");
+    for (char c : n)
+        if (!(std::isalnum((unsigned char)c) || c == '.' || c == '-' || c == ':'))
+            inval(f + ": invalid character '" + std::string(1, std::isprint((unsigned char)c) ? c : '?') +
+                  "' in iSCSI name '" + std::string(n.substr(0, 64)) + "'");
+    auto hex_tail = [&](std::size_t from, std::initializer_list<std::size_t> lens) {
+        std::string_view h = n.substr(from);
+        bool len_ok = false;
+        for (auto l : lens)
+            len_ok |= h.size() == l;
+        if (!len_ok)
+            return false;
+        for (char c : h)
+            if (!std::isxdigit((unsigned char)c))
+                return false;
+        return true;
+    };
+    std::string lower(n.substr(0, 4));
+    for (auto &c : lower)
+        c = (char)std::tolower((unsigned char)c);
+    if (lower == "iqn.") {
+        // iqn.YYYY-MM.reversed.domain[:unique]
+        bool ok = n.size() > 12 && std::isdigit((unsigned char)n[4]) && std::isdigit((unsigned char)n[5]) &&
+                  std::isdigit((unsigned char)n[6]) && std::isdigit((unsigned char)n[7]) && n[8] == '-' &&
+                  std::isdigit((unsigned char)n[9]) && std::isdigit((unsigned char)n[10]) && n[11] == '.';
+        int month = ok ? (n[9] - '0') * 10 + (n[10] - '0') : 0;
+        if (!ok || month < 1 || month > 12)
+            inval(f + ": malformed IQN '" + std::string(n.substr(0, 64)) +
+                  "' (expected iqn.YYYY-MM.reversed.domain[:name])");
+        return;
+    }
+    if (lower == "eui.") {
+        if (!hex_tail(4, {16}))
+            inval(f + ": malformed EUI name (expected eui. and 16 hex digits)");
+        return;
+    }
+    if (lower == "naa.") {
+        if (!hex_tail(4, {16, 32}))
+            inval(f + ": malformed NAA name (expected naa. and 16 or 32 hex digits)");
+        return;
+    }
+    inval(f + ": '" + std::string(n.substr(0, 64)) + "' is not an iSCSI name (iqn., eui. or naa.)");
+}
+
+void apply_param(Options &o, std::string_view name, std::string_view v)
+{
+    auto &op = o.login.op;
+    auto &auth = o.login.auth;
+    auto &s = o.session;
+    std::string field(name);
+    if (v.empty())
+        inval("Invalid --param " + field + ". Missing value.");
+
+    if (name == "node.name") {
+        validate_iscsi_name(v, "node.name");
+        o.login.target_name = std::string(v);
+    } else if (name == "node.tpgt") {
+        o.login.tpgt = (int)number(name, v, 0, 65535);
+    } else if (name == "node.conn[0].address") {
+        o.portal.host = bounded(name, v, 1024);
+    } else if (name == "node.conn[0].port") {
+        o.portal.port = (uint16_t)number(name, v, 1, 65535);
+    } else if (name == "iface.initiatorname") {
+        validate_iscsi_name(v, "iface.initiatorname");
+        o.login.initiator_name = std::string(v);
+    } else if (name == "node.session.auth.authmethod") {
+        if (v == "None") {
+            auth.username.clear();
+            auth.password = Secret();
+            auth.username_in.clear();
+            auth.password_in = Secret();
+        } else if (v != "CHAP") {
+            inval(field + ": expected CHAP or None");
+        }
+    } else if (name == "node.session.auth.username") {
+        auth.username = bounded(name, v, MAX_SECRET);
+    } else if (name == "node.session.auth.password") {
+        auth.password = Secret(bounded(name, v, MAX_SECRET));
+    } else if (name == "node.session.auth.username_in") {
+        auth.username_in = bounded(name, v, MAX_SECRET);
+    } else if (name == "node.session.auth.password_in") {
+        auth.password_in = Secret(bounded(name, v, MAX_SECRET));
+    } else if (name == "node.session.auth.chap_algs") {
+        auth.chap_algs = chap::parse_algorithm_list(v);
+    } else if (name == "node.session.initial_login_retry_max") {
+        s.initial_login_retry_max = (int)number(name, v, 0, 1000000);
+    } else if (name == "node.conn[0].timeo.login_timeout") {
+        s.login_timeout_s = (int)number(name, v, 1, 3600);
+    } else if (name == "node.session.timeo.replacement_timeout") {
+        s.replacement_timeout_s = (int)number(name, v, 0, 1 << 30);
+    } else if (name == "node.conn[0].timeo.noop_out_interval") {
+        s.noop_out_interval_s = (int)number(name, v, 0, 3600);
+    } else if (name == "node.conn[0].timeo.noop_out_timeout") {
+        s.noop_out_timeout_s = (int)number(name, v, 0, 3600);
+    } else if (name == "node.session.cmds_max") {
+        s.cmds_max = (int)number(name, v, 2, 2048);
+    } else if (name == "node.session.queue_depth") {
+        s.queue_depth = (int)number(name, v, 1, 1024);
+    } else if (name == "node.session.scan") {
+        if (v == "auto")
+            s.scan = true;
+        else if (v == "manual")
+            s.scan = false;
+        else
+            inval(field + ": expected auto or manual");
+    } else if (name == "node.session.iscsi.InitialR2T") {
+        op.initial_r2t = yes_no(name, v);
+    } else if (name == "node.session.iscsi.ImmediateData") {
+        op.immediate_data = yes_no(name, v);
+    } else if (name == "node.session.iscsi.FirstBurstLength") {
+        op.first_burst = (uint32_t)number(name, v, 512, 16777215);
+    } else if (name == "node.session.iscsi.MaxBurstLength") {
+        op.max_burst = (uint32_t)number(name, v, 512, 16777215);
+    } else if (name == "node.session.iscsi.DefaultTime2Wait") {
+        op.default_time2wait = (uint32_t)number(name, v, 0, 3600);
+    } else if (name == "node.session.iscsi.DefaultTime2Retain") {
+        op.default_time2retain = (uint32_t)number(name, v, 0, 3600);
+    } else if (name == "node.session.iscsi.MaxOutstandingR2T") {
+        op.max_outstanding_r2t = (uint32_t)number(name, v, 1, 65535);
+    } else if (name == "node.session.iscsi.ERL") {
+        op.error_recovery_level = (uint32_t)number(name, v, 0, 0); // the kernel's iscsi_tcp does ERL 0
+    } else if (name == "node.conn[0].iscsi.MaxRecvDataSegmentLength") {
+        op.max_recv_dlength = (uint32_t)number(name, v, 512, 16777215);
+    } else if (name == "node.conn[0].iscsi.HeaderDigest") {
+        op.header_digest = digest_list(name, v);
+    } else if (name == "node.conn[0].iscsi.DataDigest") {
+        op.data_digest = digest_list(name, v);
+    } else {
+        inval("--param " + field + ": unknown parameter name");
+    }
+}
+
+Options parse(int argc, char **argv, const char *initiatorname_file)
+{
+    Options o;
+    optind = 0; // full re-initialisation (GNU), so parse() can be called again
+    opterr = 0;
+    int ch, idx = 0;
+    while ((ch = getopt_long(argc, argv, ":c:P:i:t:g:a:p:d:u:w:U:W:bNfvh", long_options, &idx)) >= 0) {
+        std::string_view arg = optarg ? optarg : "";
+        switch (ch) {
+        case 'c': o.config_file = std::string(arg); read_config(o, o.config_file); break;
+        case 'i': validate_iscsi_name(arg, "initiatorname"); o.login.initiator_name = std::string(arg); break;
+        case 't': validate_iscsi_name(arg, "targetname"); o.login.target_name = std::string(arg); break;
+        case 'g': o.login.tpgt = (int)number("tgpt", arg, 0, 65535); break;
+        case 'a': o.portal.host = bounded("address", arg, 1024); break;
+        case 'p': o.portal.port = (uint16_t)number("port", arg, 1, 65535); break;
+        case 'u': o.login.auth.username = bounded("username", arg, MAX_SECRET); break;
+        case 'w': o.login.auth.password = Secret(bounded("password", arg, MAX_SECRET)); break;
+        case 'U': o.login.auth.username_in = bounded("username_in", arg, MAX_SECRET); break;
+        case 'W': o.login.auth.password_in = Secret(bounded("password_in", arg, MAX_SECRET)); break;
+        case 'd': o.debug = (int)number("debug", arg, 0, 8); break;
+        case 'b': o.action = Action::FW_CONNECT; break;
+        case 'N': o.action = Action::FW_NETWORK; break;
+        case 'f': o.action = Action::FW_PRINT; break;
+        case 'P': {
+            auto eq = arg.find('=');
+            if (eq == std::string_view::npos)
+                inval("Invalid --param " + std::string(arg) + ". Missing value.");
+            apply_param(o, arg.substr(0, eq), arg.substr(eq + 1));
+            break;
+        }
+        case 'v': o.action = Action::VERSION; return o;
+        case 'h': o.action = Action::HELP; return o;
+        case ':': inval(std::string("option ") + (optopt ? std::string("-") + (char)optopt : std::string(argv[optind - 1])) + ": missing value");
+        default:
+            inval(std::string("unknown option ") +
+                  (optopt ? std::string("-") + (char)optopt : std::string(argv[optind - 1])));
+        }
+    }
+    if (optind < argc)
+        inval(std::string("unexpected argument '") + argv[optind] + "'");
+
+    if (o.action != Action::LOGIN)
+        return o;
+
+    if (o.login.initiator_name.empty()) {
+        std::string n = read_initiatorname(initiatorname_file);
+        if (n.empty())
+            inval("initiatorname: not set (use -i or /etc/iscsi/initiatorname.iscsi)");
+        validate_iscsi_name(n, "initiatorname");
+        o.login.initiator_name = n;
+    }
+    if (o.login.target_name.empty())
+        inval("targetname: not set (use -t)");
+    if (o.portal.host.empty())
+        inval("address: not set (use -a)");
+
+    auto &a = o.login.auth;
+    if (!a.username.empty() && a.password.empty())
+        inval("password: CHAP username given without a password (-w)");
+    if (a.username.empty() && !a.password.empty())
+        inval("username: CHAP password given without a username (-u)");
+    if (!a.username_in.empty() && a.password_in.empty())
+        inval("password_in: incoming username given without a password (-W)");
+    if (!a.password_in.empty() && !a.chap())
+        inval("password_in: mutual CHAP needs one-way credentials too (-u and -w)");
+    if (a.mutual() && a.password_in == a.password)
+        inval("password_in: must differ from password (RFC 7143 section 12.1.3)");
+    return o;
+}
+
+} // namespace isr::cli

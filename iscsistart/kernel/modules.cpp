@@ -1,0 +1,56 @@
+#include "modules.hpp"
+
+#include "../util/log.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <libkmod.h>
+#include <sys/stat.h>
+
+namespace isr::kernel {
+
+bool load_module(const std::string &name)
+{
+    std::string sys = "/sys/module/" + name;
+    for (auto &c : sys)
+        if (c == '-')
+            c = '_';
+    struct stat st;
+    if (stat(sys.c_str(), &st) == 0)
+        return true;
+
+    kmod_ctx *ctx = kmod_new(nullptr, nullptr);
+    if (!ctx) {
+        log::error("modules: libkmod could not start; cannot load %s", name.c_str());
+        return false;
+    }
+    kmod_load_resources(ctx);
+    kmod_list *list = nullptr;
+    bool ok = false;
+    int err = kmod_module_new_from_lookup(ctx, name.c_str(), &list);
+    if (err < 0 || !list) {
+        log::error("modules: %s not found in /lib/modules", name.c_str());
+    } else {
+        kmod_list *it;
+        kmod_list_foreach(it, list)
+        {
+            kmod_module *mod = kmod_module_get_module(it);
+            int rc = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_LOADED, nullptr, nullptr, nullptr,
+                                                     nullptr);
+            if (rc == 0) {
+                ok = true;
+                log::debug(1, "modules: loaded %s", kmod_module_get_name(mod));
+            } else {
+                log::error("modules: loading %s failed: %s", kmod_module_get_name(mod), strerror(-rc));
+            }
+            kmod_module_unref(mod);
+            if (ok)
+                break;
+        }
+        kmod_module_unref_list(list);
+    }
+    kmod_unref(ctx);
+    return ok;
+}
+
+} // namespace isr::kernel

@@ -1,0 +1,15 @@
+// Kernel modules through libkmod (modules.dep, aliases and softdeps as
+// depmod wrote them under /lib/modules/$(uname -r)).
+#pragma once
+
+#include <string>
+
+namespace isr::kernel {
+
+/// Load `name` (a module name or alias) with its dependencies and softdeps,
+/// unless /sys/module/<name> shows it is already there (loaded or built in).
+/// Returns false, after a one-line warning, when it cannot be loaded; the
+/// caller reports what is then missing.
+bool load_module(const std::string &name);
+
+} // namespace isr::kernel

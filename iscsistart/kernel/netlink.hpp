@@ -1,0 +1,51 @@
+// NETLINK_ISCSI requests to the kernel's scsi_transport_iscsi: create a
+// session and connection, bind our TCP socket, set parameters and start
+// the connection (the kernel's iscsi_if_recv_msg handles each).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace isr::kernel {
+
+class IscsiNetlink {
+public:
+    /// Open the NETLINK_ISCSI socket. Throws isr::Error: ISCSI_ERR_ACCESS
+    /// when not permitted, ISCSI_ERR_TRANS_NOT_FOUND when the kernel has no
+    /// iSCSI transport class.
+    explicit IscsiNetlink(uint64_t transport_handle);
+    ~IscsiNetlink();
+    IscsiNetlink(const IscsiNetlink &) = delete;
+    IscsiNetlink &operator=(const IscsiNetlink &) = delete;
+
+    struct SessionIds {
+        uint32_t sid;
+        uint32_t host_no;
+    };
+    /// ISCSI_UEVENT_CREATE_SESSION: a session (and SCSI host) whose first
+    /// command carries `initial_cmdsn`.
+    SessionIds create_session(uint32_t initial_cmdsn, uint16_t cmds_max, uint16_t queue_depth);
+    /// ISCSI_UEVENT_CREATE_CONN: connection `cid` of session `sid`.
+    void create_conn(uint32_t sid, uint32_t cid);
+    /// ISCSI_UEVENT_BIND_CONN: hand the connected TCP socket `fd` to the
+    /// kernel (iscsi_tcp looks the fd up in our process).
+    void bind_conn(uint32_t sid, uint32_t cid, int fd, bool leading);
+    /// ISCSI_UEVENT_SET_PARAM with `value` as text (the kernel parses it).
+    /// Returns false when the transport does not know the parameter
+    /// (-ENOSYS); throws isr::Error(ISCSI_ERR_INTERNAL) on other errors.
+    /// `what` names the parameter in errors; the value is never logged.
+    bool set_param(uint32_t sid, uint32_t cid, uint32_t param, const std::string &value, const char *what);
+    /// ISCSI_UEVENT_START_CONN: enter full-feature phase in the kernel.
+    void start_conn(uint32_t sid, uint32_t cid);
+    /// Best-effort teardown after a failure (errors ignored).
+    void destroy(uint32_t sid, uint32_t cid, bool conn_created);
+
+private:
+    void call(void *msg, std::size_t len, const char *what, bool check_retcode, void *reply);
+
+    int fd_ = -1;
+    uint64_t handle_;
+    uint32_t seq_ = 0;
+};
+
+} // namespace isr::kernel

@@ -1,0 +1,115 @@
+#include "sysfs.hpp"
+
+#include "modules.hpp"
+#include "../util/errors.hpp"
+#include "../util/log.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <glob.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace isr::kernel {
+namespace {
+
+bool read_file(const std::string &path, std::string &out)
+{
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char buf[128];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    out.assign(buf, (std::size_t)n);
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+        out.pop_back();
+    return true;
+}
+
+long now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+// Sort key for "H:C:T:L" so LUN 2 comes before LUN 10.
+unsigned long lun_of(const std::string &path)
+{
+    // .../target2:0:0/2:0:0:<lun>/block/sdX
+    auto b = path.rfind("/block/");
+    auto s = path.rfind(':', b);
+    return s == std::string::npos ? 0 : strtoul(path.c_str() + s + 1, nullptr, 10);
+}
+
+} // namespace
+
+uint64_t tcp_transport_handle()
+{
+    const std::string path = "/sys/class/iscsi_transport/tcp/handle";
+    std::string text;
+    if (!read_file(path, text)) {
+        load_module("iscsi_tcp");
+        if (!read_file(path, text))
+            throw Error(ISCSI_ERR_TRANS_NOT_FOUND,
+                        "kernel: iscsi_tcp transport not available (" + path + " missing; is iscsi_tcp built?)");
+    }
+    char *end = nullptr;
+    errno = 0;
+    unsigned long long h = strtoull(text.c_str(), &end, 10);
+    if (errno || end == text.c_str())
+        throw Error(ISCSI_ERR_TRANS_NOT_FOUND, "kernel: unreadable transport handle in " + path);
+    return h;
+}
+
+void scan_host(uint32_t host_no)
+{
+    std::string path = "/sys/class/scsi_host/host" + std::to_string(host_no) + "/scan";
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(ISCSI_ERR_SYSFS_LOOKUP, "scan: cannot open " + path + ": " + strerror(errno));
+    static const char all[] = "- - -";
+    ssize_t n = write(fd, all, sizeof all - 1);
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        throw Error(ISCSI_ERR_SYSFS_LOOKUP, "scan: writing " + path + " failed: " + strerror(e));
+}
+
+std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms)
+{
+    std::string pattern =
+        "/sys/class/iscsi_session/session" + std::to_string(sid) + "/device/target*/*:*:*:*/block/*";
+    long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        glob_t g{};
+        std::vector<std::string> found;
+        if (glob(pattern.c_str(), 0, nullptr, &g) == 0)
+            for (size_t i = 0; i < g.gl_pathc; ++i)
+                found.emplace_back(g.gl_pathv[i]);
+        globfree(&g);
+        if (!found.empty()) {
+            std::sort(found.begin(), found.end(),
+                      [](const std::string &a, const std::string &b) { return lun_of(a) < lun_of(b); });
+            std::vector<std::string> devs;
+            for (const auto &p : found) {
+                std::string dev = "/dev/" + p.substr(p.rfind('/') + 1);
+                // The node appears a moment after the sysfs entry (devtmpfs).
+                if (access(dev.c_str(), F_OK) == 0)
+                    devs.push_back(dev);
+            }
+            if (devs.size() == found.size())
+                return devs;
+        }
+        if (now_ms() >= deadline)
+            return {};
+        usleep(10000);
+    }
+}
+
+} // namespace isr::kernel

@@ -1,0 +1,50 @@
+// CHAP for iSCSI (RFC 7143 section 12.1.3, RFC 1994): response computation,
+// CHAP_A algorithm list, hex/base64 value coding, constant-time checks.
+// Hashes and random bytes come from OpenSSL.
+#pragma once
+
+#include "../util/secret.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isr::chap {
+
+/// CHAP_A algorithm numbers. 5 is MD5 (RFC 1994); 6, 7, 8 are the values
+/// Linux open-iscsi uses for SHA-1, SHA-256 and SHA3-256.
+enum Algorithm : int { MD5 = 5, SHA1 = 6, SHA256 = 7, SHA3_256 = 8 };
+
+using Bytes = std::vector<uint8_t>;
+
+/// Name used in configuration ("MD5", "SHA1", "SHA256", "SHA3-256").
+const char *algorithm_name(int alg);
+/// Digest size in bytes (16, 20, 32, 32), or 0 for an unknown number.
+std::size_t digest_size(int alg);
+
+/// Parse node.session.auth.chap_algs: a comma-separated list of names
+/// (case-insensitive). Throws isr::Error(ISCSI_ERR_INVAL) naming the bad
+/// entry; an empty list or a repeated name is an error.
+std::vector<int> parse_algorithm_list(std::string_view list);
+
+/// "5,7" style CHAP_A value for the configured list.
+std::string algorithm_offer(const std::vector<int> &algs);
+
+/// CHAP response = H(identifier || secret || challenge) (RFC 1994 4.1).
+Bytes response(int alg, uint8_t identifier, const Secret &secret, const Bytes &challenge);
+
+/// Encode as "0x" + lowercase hex (RFC 7143 6.1 binary-value).
+std::string encode_hex(const Bytes &b);
+/// Decode a binary-value: "0x"/"0X" hex or "0b"/"0B" base64.
+/// Returns nullopt on any malformed input or an empty result.
+std::optional<Bytes> decode_binary(std::string_view s);
+
+/// Equal-length compare in constant time (CRYPTO_memcmp).
+bool equal_ct(const Bytes &a, const Bytes &b);
+
+/// `n` bytes from OpenSSL's RAND_bytes. Throws isr::Error on failure.
+Bytes random_bytes(std::size_t n);
+
+} // namespace isr::chap

@@ -1,0 +1,93 @@
+// The login phase as a pure state machine (RFC 7143 sections 6.3, 12.1.3):
+// it builds each Login Request and consumes each Login Response, doing no
+// I/O, so it can be unit-tested and fuzzed. The caller moves the bytes.
+#pragma once
+
+#include "chap.hpp"
+#include "params.hpp"
+#include "pdu.hpp"
+#include "text_keys.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace isr {
+
+/// A portal to connect to: host name or address, and TCP port.
+struct Portal {
+    std::string host;
+    uint16_t port = 3260;
+};
+
+/// Parse a TargetAddress value "host[:port][,tpgt]" (IPv6 in brackets,
+/// RFC 7143 section 13.8). Throws isr::Error(ISCSI_ERR_LOGIN) when malformed.
+Portal parse_target_address(std::string_view v);
+
+class Login {
+public:
+    /// Source of random bytes for our mutual-CHAP challenge (tests inject one).
+    using RandomFn = std::function<chap::Bytes(std::size_t)>;
+
+    /// `isid`: the session's ISID; `cmdsn`: the CmdSN carried by every login
+    /// request (it is also the session's first CmdSN, RFC 7143 11.12.7).
+    Login(const LoginConfig &cfg, const pdu::Isid &isid, uint32_t cmdsn, RandomFn rnd = chap::random_bytes);
+
+    struct Request {
+        std::array<uint8_t, pdu::BHS_LEN> bhs;
+        std::vector<uint8_t> data;   // unpadded data segment
+        text::KeyList keys;          // the same keys, for traces
+    };
+
+    /// The next Login Request to send. Valid while state() == SENDING.
+    Request next_request();
+
+    enum class Outcome { CONTINUE, DONE, REDIRECT };
+
+    /// Consume one Login Response (BHS plus its unpadded data segment).
+    /// DONE: full-feature phase reached, see negotiated(). REDIRECT: connect
+    /// to redirect() and start over. Throws isr::Error with the exit code:
+    /// ISCSI_ERR_LOGIN_AUTH_FAILED (24) for authentication failures on
+    /// either side, ISCSI_ERR_FATAL_LOGIN (19) for other initiator errors,
+    /// ISCSI_ERR_LOGIN (5) for target errors (retryable) and protocol
+    /// violations.
+    Outcome on_response(const pdu::LoginResponse &rsp, const uint8_t *data, std::size_t len);
+
+    const Negotiated &negotiated() const { return neg_; }
+    const Portal &redirect() const { return redirect_; }
+    /// Response keys of the last PDU (for debug traces).
+    const text::KeyList &last_keys() const { return last_keys_; }
+
+private:
+    enum class Step { START, CHAP_A, CHAP_RESPONSE, SEC_TRANSIT, OPERATIONAL, DONE };
+
+    text::KeyList security_keys();
+    void check_chap_challenge(const text::KeyList &keys);
+    void verify_target_response(const text::KeyList &keys);
+    void fold_operational(const text::KeyList &keys);
+
+    const LoginConfig &cfg_;
+    pdu::Isid isid_;
+    uint32_t cmdsn_;
+    RandomFn rnd_;
+    Step step_ = Step::START;
+    uint8_t stage_ = pdu::SECURITY;
+    bool first_ = true;
+    bool want_continue_ = false;      // target set C: ask for the rest
+    std::vector<uint8_t> partial_;    // data of responses with C set
+    uint32_t exp_statsn_ = 0;
+    uint16_t tsih_ = 0;
+    int chap_alg_ = 0;
+    uint8_t chap_id_ = 0;
+    chap::Bytes target_challenge_;
+    chap::Bytes our_challenge_;
+    uint8_t our_id_ = 0;
+    bool op_offered_ = false;
+    int exchanges_ = 0;
+    text::KeyList op_answers_;        // answers owed to target-started keys
+    text::KeyList last_keys_;
+    Negotiated neg_;
+    Portal redirect_;
+};
+
+} // namespace isr

@@ -1,0 +1,28 @@
+// The login's I/O driver: connect to the portal, run the Login state
+// machine over the socket, follow redirects, retry with backoff.
+#pragma once
+
+#include "cli/options.hpp"
+#include "login/login.hpp"
+#include "net/tcp.hpp"
+
+namespace isr {
+
+struct LoginResult {
+    net::Socket sock; // connected, in full-feature phase
+    Negotiated neg;
+    Portal portal;    // where we ended up after redirects
+};
+
+/// One attempt: connect (node.conn[0].timeo.login_timeout bounds connect
+/// and each response) and log in, following up to 8 redirects.
+/// Throws isr::Error with the exit code of the failure.
+LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn);
+
+/// Up to node.session.initial_login_retry_max attempts, with capped
+/// exponential backoff and jitter between them. Connection failures,
+/// timeouts and target errors (status class 3) are retried; initiator
+/// errors such as an authentication failure (24) end at once.
+LoginResult login_with_retries(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn);
+
+} // namespace isr

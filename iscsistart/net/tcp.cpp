@@ -1,0 +1,208 @@
+#include "tcp.hpp"
+
+#include "../login/pdu.hpp"
+#include "../util/errors.hpp"
+#include "../util/log.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace isr::net {
+namespace {
+
+long now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+std::string addr_text(const sockaddr *sa)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    uint16_t port = 0;
+    if (sa->sa_family == AF_INET) {
+        auto *in = reinterpret_cast<const sockaddr_in *>(sa);
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        port = ntohs(in->sin_port);
+        return std::string(host) + ":" + std::to_string(port);
+    }
+    if (sa->sa_family == AF_INET6) {
+        auto *in6 = reinterpret_cast<const sockaddr_in6 *>(sa);
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        port = ntohs(in6->sin6_port);
+        return "[" + std::string(host) + "]:" + std::to_string(port);
+    }
+    return host;
+}
+
+// Wait until fd is ready for `events` or the deadline passes.
+bool wait_fd(int fd, short events, long deadline)
+{
+    for (;;) {
+        long left = deadline - now_ms();
+        if (left <= 0)
+            return false;
+        pollfd p{fd, events, 0};
+        int rc = poll(&p, 1, (int)left);
+        if (rc > 0)
+            return true;
+        if (rc == 0)
+            return false;
+        if (errno != EINTR)
+            return true; // let the following call report the error
+    }
+}
+
+void recv_exact(const Socket &s, uint8_t *buf, std::size_t len, long deadline)
+{
+    std::size_t got = 0;
+    while (got < len) {
+        if (!wait_fd(s.fd(), POLLIN, deadline))
+            throw Error(ISCSI_ERR_PDU_TIMEOUT, "login: no response from " + s.peer() + " in time", Retry::YES);
+        ssize_t n = recv(s.fd(), buf + got, len - got, MSG_DONTWAIT);
+        if (n == 0)
+            throw Error(ISCSI_ERR_TRANS, "login: " + s.peer() + " closed the connection", Retry::YES);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            throw Error(ISCSI_ERR_TRANS, "login: receive from " + s.peer() + " failed: " + strerror(errno), Retry::YES);
+        }
+        got += (std::size_t)n;
+    }
+}
+
+} // namespace
+
+Socket &Socket::operator=(Socket &&o) noexcept
+{
+    if (this != &o) {
+        if (fd_ >= 0)
+            close(fd_);
+        fd_ = o.fd_;
+        o.fd_ = -1;
+    }
+    return *this;
+}
+
+Socket::~Socket()
+{
+    if (fd_ >= 0)
+        close(fd_);
+}
+
+std::string Socket::peer() const
+{
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (getpeername(fd_, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
+        return "target";
+    return addr_text(reinterpret_cast<sockaddr *>(&ss));
+}
+
+Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms)
+{
+    long deadline = now_ms() + timeout_ms;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo *res = nullptr;
+    std::string service = std::to_string(port);
+    int gai = getaddrinfo(host.c_str(), service.c_str(), &hints, &res);
+    if (gai != 0)
+        throw Error(ISCSI_ERR_TRANS, "address: cannot resolve '" + host + "': " + gai_strerror(gai), Retry::YES);
+
+    std::string last = "no address";
+    int last_code = ISCSI_ERR_TRANS;
+    for (addrinfo *ai = res; ai; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+        if (fd < 0) {
+            last = strerror(errno);
+            continue;
+        }
+        Socket s(fd);
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        std::string where = addr_text(ai->ai_addr);
+        log::debug(1, "connecting to %s", where.c_str());
+        int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        if (rc != 0 && errno != EINPROGRESS) {
+            last = where + ": " + strerror(errno);
+            continue;
+        }
+        if (rc != 0) {
+            if (!wait_fd(fd, POLLOUT, deadline)) {
+                last = where + ": connect timed out";
+                last_code = ISCSI_ERR_TRANS_TIMEOUT;
+                continue;
+            }
+            int err = 0;
+            socklen_t el = sizeof err;
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+            if (err != 0) {
+                last = where + ": " + strerror(err);
+                last_code = ISCSI_ERR_TRANS;
+                continue;
+            }
+        }
+        // Back to blocking mode: the kernel's iscsi_tcp takes this socket.
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        freeaddrinfo(res);
+        return s;
+    }
+    freeaddrinfo(res);
+    throw Error(last_code, "connect: " + last, Retry::YES);
+}
+
+void send_pdu(const Socket &s, const uint8_t *hdr, std::size_t hdr_len, const std::vector<uint8_t> &data,
+              int timeout_ms)
+{
+    std::vector<uint8_t> buf(hdr, hdr + hdr_len);
+    buf.insert(buf.end(), data.begin(), data.end());
+    buf.resize(buf.size() + pdu::pad_len(data.size()), 0);
+    long deadline = now_ms() + timeout_ms;
+    std::size_t sent = 0;
+    while (sent < buf.size()) {
+        if (!wait_fd(s.fd(), POLLOUT, deadline))
+            throw Error(ISCSI_ERR_PDU_TIMEOUT, "login: sending to " + s.peer() + " timed out", Retry::YES);
+        ssize_t n = send(s.fd(), buf.data() + sent, buf.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            throw Error(ISCSI_ERR_TRANS, "login: send to " + s.peer() + " failed: " + strerror(errno), Retry::YES);
+        }
+        sent += (std::size_t)n;
+    }
+}
+
+std::vector<uint8_t> recv_pdu(const Socket &s, uint8_t bhs[48], std::size_t max_data, int timeout_ms)
+{
+    long deadline = now_ms() + timeout_ms;
+    recv_exact(s, bhs, pdu::BHS_LEN, deadline);
+    std::size_t ahs = (std::size_t)pdu::total_ahs_length(bhs) * 4;
+    std::size_t dlen = pdu::data_segment_length(bhs);
+    if (dlen > max_data)
+        throw Error(ISCSI_ERR_LOGIN, "login: target sent a " + std::to_string(dlen) +
+                                         "-byte data segment, more than the " + std::to_string(max_data) +
+                                         " we allow");
+    std::vector<uint8_t> skip(ahs);
+    if (ahs)
+        recv_exact(s, skip.data(), ahs, deadline);
+    std::vector<uint8_t> data(dlen + pdu::pad_len(dlen));
+    if (!data.empty())
+        recv_exact(s, data.data(), data.size(), deadline);
+    data.resize(dlen);
+    return data;
+}
+
+} // namespace isr::net

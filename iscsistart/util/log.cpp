@@ -1,0 +1,79 @@
+#include "log.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace isr::log {
+namespace {
+
+int g_level = 0;
+int g_kmsg = -1;
+bool g_kmsg_tried = false;
+bool g_kmsg_on = false;
+
+long now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+const long g_start = now_ms();
+
+void emit(const char *prefix, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    char line[1200];
+    int n = snprintf(line, sizeof line, "iscsistart: [%5ld ms] %s%s\n", elapsed_ms(), prefix, msg);
+    if (n < 0)
+        return;
+    if (n >= (int)sizeof line)
+        n = sizeof line - 1;
+    (void)!write(STDERR_FILENO, line, n);
+    if (g_kmsg_on) {
+        if (!g_kmsg_tried) {
+            g_kmsg_tried = true;
+            g_kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+        }
+        if (g_kmsg >= 0)
+            (void)!write(g_kmsg, line, n);
+    }
+}
+
+} // namespace
+
+void set_level(int lvl) { g_level = lvl; }
+int level() { return g_level; }
+void enable_kmsg(bool on) { g_kmsg_on = on; }
+long elapsed_ms() { return now_ms() - g_start; }
+
+void info(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit("", fmt, ap);
+    va_end(ap);
+}
+
+void error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit("error: ", fmt, ap);
+    va_end(ap);
+}
+
+void debug(int lvl, const char *fmt, ...)
+{
+    if (g_level < lvl)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit("", fmt, ap);
+    va_end(ap);
+}
+
+} // namespace isr::log

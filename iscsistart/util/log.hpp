@@ -1,0 +1,27 @@
+// One-line step logging with elapsed milliseconds since process start.
+// Lines go to stderr and, when writable, to /dev/kmsg so they interleave
+// with the kernel's own boot messages on the console.
+#pragma once
+
+#include <cstdarg>
+
+namespace isr::log {
+
+/// Set the debug level (0 = steps only; 1+ = details; 3+ = PDU key traces).
+void set_level(int level);
+int level();
+
+/// Also write to /dev/kmsg (opened once; silently skipped when not writable).
+void enable_kmsg(bool on);
+
+/// Milliseconds since the process started (monotonic clock).
+long elapsed_ms();
+
+/// Log one step line: "iscsistart: [   12 ms] <message>".
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/// Log an error line (same format, "error: " prefix); always shown.
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/// Log only when the debug level is >= `lvl`.
+void debug(int lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+} // namespace isr::log

@@ -1,0 +1,2 @@
+#pragma once
+#define ISCSIROOT_VERSION "0.1.0"
