@@ -56,4 +56,5 @@ clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
 .PHONY: all unit boot-tests check install clean
+.SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

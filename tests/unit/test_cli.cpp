@@ -1,0 +1,187 @@
+// iscsistart's command line: open-iscsi compatible options, -P names,
+// and the exit code of every kind of bad input.
+#include "test_util.hpp"
+
+#include "../../iscsistart/cli/options.hpp"
+#include "../../iscsistart/util/backoff.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <unistd.h>
+#include <vector>
+
+using namespace isr;
+
+namespace {
+
+const char *NO_FILE = "/nonexistent/initiatorname.iscsi";
+
+cli::Options run(std::initializer_list<const char *> args, const char *iname_file = NO_FILE)
+{
+    std::vector<std::string> store{"iscsistart"};
+    for (auto a : args)
+        store.emplace_back(a);
+    std::vector<char *> argv;
+    for (auto &s : store)
+        argv.push_back(s.data());
+    argv.push_back(nullptr);
+    return cli::parse((int)store.size(), argv.data(), iname_file);
+}
+
+#define BASE "-i", "iqn.2026-11.test:init", "-t", "iqn.2026-11.test:disk", "-a", "10.0.0.1"
+
+} // namespace
+
+static void minimal_and_defaults(void **)
+{
+    auto o = run({BASE});
+    assert_true(o.action == cli::Action::LOGIN);
+    assert_string_equal(o.login.initiator_name.c_str(), "iqn.2026-11.test:init");
+    assert_string_equal(o.portal.host.c_str(), "10.0.0.1");
+    assert_int_equal(o.portal.port, 3260);
+    assert_int_equal(o.login.tpgt, -1);
+    assert_false(o.login.auth.chap());
+    assert_int_equal(o.session.noop_out_interval_s, 0);
+    assert_int_equal(o.session.noop_out_timeout_s, 0);
+    assert_int_equal(o.session.replacement_timeout_s, 86400);
+    assert_int_equal(o.login.auth.chap_algs.size(), 1);
+    assert_int_equal(o.login.auth.chap_algs[0], 5);
+}
+
+static void long_options_and_chap(void **)
+{
+    auto o = run({"--initiatorname=iqn.2026-11.test:init", "--targetname", "iqn.2026-11.test:disk",
+                  "--address=fd00::1", "--port=3261", "--tgpt=2", "--username=alice", "--password=secret-1",
+                  "--username_in=tgt", "--password_in=secret-2", "--debug=3"});
+    assert_string_equal(o.portal.host.c_str(), "fd00::1");
+    assert_int_equal(o.portal.port, 3261);
+    assert_int_equal(o.login.tpgt, 2);
+    assert_true(o.login.auth.mutual());
+    assert_int_equal(o.debug, 3);
+}
+
+static void params(void **)
+{
+    auto o = run({BASE, "-P", "node.session.auth.chap_algs=SHA3-256,SHA256,SHA1,MD5", "-P",
+                  "node.session.initial_login_retry_max=5", "-P", "node.conn[0].timeo.noop_out_interval=5", "-P",
+                  "node.conn[0].iscsi.HeaderDigest=CRC32C,None", "-P", "node.session.scan=manual", "-P",
+                  "node.session.iscsi.ImmediateData=No"});
+    assert_int_equal(o.login.auth.chap_algs.size(), 4);
+    assert_int_equal(o.login.auth.chap_algs[0], 8);
+    assert_int_equal(o.session.initial_login_retry_max, 5);
+    assert_int_equal(o.session.noop_out_interval_s, 5);
+    assert_string_equal(o.login.op.header_digest.c_str(), "CRC32C,None");
+    assert_false(o.session.scan);
+    assert_false(o.login.op.immediate_data);
+}
+
+static void help_and_version(void **)
+{
+    assert_true(run({"-h"}).action == cli::Action::HELP);
+    assert_true(run({"--version"}).action == cli::Action::VERSION);
+    assert_true(run({"-f"}).action == cli::Action::FW_PRINT);
+    assert_non_null(strstr(cli::usage_text(), "--initiatorname"));
+}
+
+static void initiator_name_from_file(void **)
+{
+    char path[] = "/tmp/isr-iname-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char text[] = "## comment\nInitiatorName=iqn.1993-08.org.debian:01:abc\n";
+    assert_int_equal(write(fd, text, sizeof text - 1), (int)sizeof text - 1);
+    close(fd);
+    auto o = run({"-t", "iqn.2026-11.test:disk", "-a", "h"}, path);
+    assert_string_equal(o.login.initiator_name.c_str(), "iqn.1993-08.org.debian:01:abc");
+    unlink(path);
+}
+
+static void bad_input_exit_codes(void **)
+{
+    EXPECT_ERROR(run({"-i", "iqn.2026-11.test:init", "-a", "10.0.0.1"}), ISCSI_ERR_INVAL, "targetname: not set");
+    EXPECT_ERROR(run({"-i", "iqn.2026-11.test:init", "-t", "iqn.2026-11.test:disk"}), ISCSI_ERR_INVAL,
+                 "address: not set");
+    EXPECT_ERROR(run({"-t", "iqn.2026-11.test:disk", "-a", "h"}), ISCSI_ERR_INVAL, "initiatorname: not set");
+    EXPECT_ERROR(run({BASE, "-t", "iqn.26-11.x"}), ISCSI_ERR_INVAL, "targetname: malformed IQN");
+    EXPECT_ERROR(run({BASE, "-t", "iqn.2026-13.example:x"}), ISCSI_ERR_INVAL, "malformed IQN");
+    EXPECT_ERROR(run({BASE, "-t", "iqn.2026-11.example:has space"}), ISCSI_ERR_INVAL, "invalid character ' '");
+    EXPECT_ERROR(run({BASE, "-i", "disk1"}), ISCSI_ERR_INVAL, "initiatorname: 'disk1' is not an iSCSI name");
+    EXPECT_ERROR(run({BASE, "-t", "eui.12345"}), ISCSI_ERR_INVAL, "malformed EUI");
+    run({BASE, "-t", "eui.0123456789ABCDEF"});
+    run({BASE, "-t", "naa.52004567BA64678D"});
+    std::string long_name = "iqn.2026-11.test:" + std::string(210, 'a');
+    EXPECT_ERROR(run({BASE, "-t", long_name.c_str()}), ISCSI_ERR_INVAL, "longer than 223");
+    std::string long_secret(256, 's');
+    EXPECT_ERROR(run({BASE, "-u", "a", "-w", long_secret.c_str()}), ISCSI_ERR_INVAL,
+                 "password: too long (256 bytes, at most 255)");
+    EXPECT_ERROR(run({BASE, "-P", "node.session.bogus=1"}), ISCSI_ERR_INVAL,
+                 "--param node.session.bogus: unknown parameter name");
+    EXPECT_ERROR(run({BASE, "-P", "node.session.scan"}), ISCSI_ERR_INVAL, "Missing value");
+    EXPECT_ERROR(run({BASE, "-P", "node.session.scan="}), ISCSI_ERR_INVAL, "Missing value");
+    EXPECT_ERROR(run({BASE, "-P", "node.conn[0].iscsi.HeaderDigest=MD5"}), ISCSI_ERR_INVAL, "unknown digest");
+    EXPECT_ERROR(run({BASE, "-p", "70000"}), ISCSI_ERR_INVAL, "port: '70000' is not a number from 1 to 65535");
+    EXPECT_ERROR(run({BASE, "-g", "x"}), ISCSI_ERR_INVAL, "tgpt");
+    EXPECT_ERROR(run({BASE, "-Z"}), ISCSI_ERR_INVAL, "unknown option -Z");
+    EXPECT_ERROR(run({BASE, "--bogus"}), ISCSI_ERR_INVAL, "unknown option --bogus");
+    EXPECT_ERROR(run({BASE, "-p"}), ISCSI_ERR_INVAL, "missing value");
+    EXPECT_ERROR(run({BASE, "stray"}), ISCSI_ERR_INVAL, "unexpected argument 'stray'");
+}
+
+static void chap_consistency(void **)
+{
+    EXPECT_ERROR(run({BASE, "-u", "alice"}), ISCSI_ERR_INVAL, "password: CHAP username given without a password");
+    EXPECT_ERROR(run({BASE, "-w", "pw"}), ISCSI_ERR_INVAL, "username: CHAP password given without a username");
+    EXPECT_ERROR(run({BASE, "-U", "t"}), ISCSI_ERR_INVAL, "password_in: incoming username");
+    EXPECT_ERROR(run({BASE, "-U", "t", "-W", "x"}), ISCSI_ERR_INVAL, "mutual CHAP needs one-way credentials");
+    EXPECT_ERROR(run({BASE, "-u", "a", "-w", "same", "-U", "t", "-W", "same"}), ISCSI_ERR_INVAL,
+                 "must differ from password");
+}
+
+static void secrets_never_in_messages(void **)
+{
+    try {
+        run({BASE, "-u", "a", "-w", "TopSecret99", "-U", "t", "-W", "TopSecret99"});
+        fail();
+    } catch (const Error &e) {
+        assert_null(strstr(e.what(), "TopSecret99"));
+    }
+}
+
+static void config_file(void **)
+{
+    char path[] = "/tmp/isr-conf-XXXXXX";
+    int fd = mkstemp(path);
+    const char text[] = "# iscsid.conf\niscsid.startup = /bin/true\nnode.session.initial_login_retry_max = 7\n"
+                        "node.conn[0].timeo.login_timeout = 5\n";
+    assert_int_equal(write(fd, text, sizeof text - 1), (int)sizeof text - 1);
+    close(fd);
+    auto o = run({BASE, "-c", path});
+    assert_int_equal(o.session.initial_login_retry_max, 7);
+    assert_int_equal(o.session.login_timeout_s, 5);
+    unlink(path);
+    EXPECT_ERROR(run({BASE, "-c", "/nonexistent.conf"}), ISCSI_ERR_INVAL, "config: cannot read");
+}
+
+static void backoff(void **)
+{
+    assert_int_equal(backoff_ms(1, 0.5), 250);
+    assert_int_equal(backoff_ms(2, 0.5), 500);
+    assert_int_equal(backoff_ms(3, 0.5), 1000);
+    assert_int_equal(backoff_ms(10, 0.5), 4000); // capped
+    assert_int_equal(backoff_ms(1000, 0.5), 4000);
+    assert_int_equal(backoff_ms(1, 0.0), 187);   // jitter -25%
+    assert_true(backoff_ms(10, 0.9999) < 5000);  // jitter +25% at most
+}
+
+int main()
+{
+    const CMUnitTest tests[] = {
+        cmocka_unit_test(minimal_and_defaults),   cmocka_unit_test(long_options_and_chap),
+        cmocka_unit_test(params),                 cmocka_unit_test(help_and_version),
+        cmocka_unit_test(initiator_name_from_file), cmocka_unit_test(bad_input_exit_codes),
+        cmocka_unit_test(chap_consistency),       cmocka_unit_test(secrets_never_in_messages),
+        cmocka_unit_test(config_file),            cmocka_unit_test(backoff),
+    };
+    return cmocka_run_group_tests_name("cli", tests, nullptr, nullptr);
+}

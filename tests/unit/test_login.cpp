@@ -1,0 +1,471 @@
+// The login state machine against a scripted target: every request it
+// builds is checked and every response it gets is made here.
+#include "test_util.hpp"
+
+#include "../../iscsistart/login/login.hpp"
+
+#include <cstring>
+
+using namespace isr;
+
+namespace {
+
+const pdu::Isid ISID = {0x80, 1, 2, 3, 0, 0};
+
+struct Rsp {
+    bool t = false;
+    bool c = false;
+    uint8_t csg = 0, nsg = 0;
+    uint8_t cls = 0, det = 0;
+    uint16_t tsih = 0;
+    uint32_t statsn = 7;
+    text::KeyList keys;
+    pdu::Isid isid = ISID;
+};
+
+Login::Outcome feed(Login &l, const Rsp &r)
+{
+    std::vector<uint8_t> data;
+    for (const auto &[k, v] : r.keys)
+        text::append(data, k, v);
+    uint8_t b[48] = {};
+    b[0] = pdu::OP_LOGIN_RSP;
+    b[1] = (r.t ? 0x80 : 0) | (r.c ? 0x40 : 0) | (r.csg << 2) | r.nsg;
+    b[5] = (uint8_t)(data.size() >> 16);
+    b[6] = (uint8_t)(data.size() >> 8);
+    b[7] = (uint8_t)data.size();
+    for (int i = 0; i < 6; ++i)
+        b[8 + i] = r.isid[i];
+    b[14] = r.tsih >> 8;
+    b[15] = r.tsih & 0xff;
+    b[24] = r.statsn >> 24;
+    b[27] = r.statsn & 0xff;
+    b[36] = r.cls;
+    b[37] = r.det;
+    auto rsp = pdu::decode_login_response(b);
+    return l.on_response(rsp, data.data(), data.size());
+}
+
+LoginConfig base_config()
+{
+    LoginConfig c;
+    c.initiator_name = "iqn.2026-11.test:init";
+    c.target_name = "iqn.2026-11.test:disk";
+    return c;
+}
+
+LoginConfig chap_config(bool mutual)
+{
+    LoginConfig c = base_config();
+    c.auth.username = "alice";
+    c.auth.password = Secret("alicesecret123");
+    if (mutual) {
+        c.auth.username_in = "target";
+        c.auth.password_in = Secret("targetsecret456");
+    }
+    return c;
+}
+
+const std::string &key(const Login::Request &r, const char *k)
+{
+    const std::string *v = text::find(r.keys, k);
+    if (!v) {
+        print_error("request lacks %s\n", k);
+        fail();
+    }
+    return *v;
+}
+
+// The operational stage both flows end with.
+void finish_operational(Login &l, uint16_t tsih = 0x200)
+{
+    auto req = l.next_request();
+    assert_int_equal(req.bhs[1], 0x87); // T, CSG 1, NSG 3
+    assert_string_equal(key(req, "ImmediateData").c_str(), "Yes");
+    Rsp r;
+    r.t = true;
+    r.csg = 1;
+    r.nsg = 3;
+    r.tsih = tsih;
+    r.statsn = 9;
+    r.keys = {{"HeaderDigest", "None"}, {"DataDigest", "None"}, {"InitialR2T", "Yes"}, {"ImmediateData", "Yes"},
+              {"MaxBurstLength", "262144"}, {"FirstBurstLength", "65536"}, {"MaxRecvDataSegmentLength", "65536"}};
+    assert_true(feed(l, r) == Login::Outcome::DONE);
+}
+
+const chap::Bytes TARGET_CHALLENGE = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
+
+// Security stage up to the point where we sent CHAP_N/CHAP_R.
+Login::Request chap_until_response(Login &l, const LoginConfig &c)
+{
+    auto req = l.next_request();
+    assert_int_equal(req.bhs[1], 0x00); // CSG 0, no T
+    assert_string_equal(key(req, "AuthMethod").c_str(), c.auth.mutual() ? "CHAP" : "CHAP,None");
+    assert_string_equal(key(req, "SessionType").c_str(), "Normal");
+    assert_string_equal(key(req, "TargetName").c_str(), "iqn.2026-11.test:disk");
+    Rsp r;
+    r.keys = {{"TargetPortalGroupTag", "1"}, {"AuthMethod", "CHAP"}};
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+
+    req = l.next_request();
+    assert_string_equal(key(req, "CHAP_A").c_str(), "5");
+    r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "17"}, {"CHAP_C", chap::encode_hex(TARGET_CHALLENGE)}};
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+
+    req = l.next_request();
+    assert_int_equal(req.bhs[1], 0x81); // T, CSG 0, NSG 1
+    assert_string_equal(key(req, "CHAP_N").c_str(), "alice");
+    auto want = chap::response(chap::MD5, 17, c.auth.password, TARGET_CHALLENGE);
+    assert_string_equal(key(req, "CHAP_R").c_str(), chap::encode_hex(want).c_str());
+    return req;
+}
+
+} // namespace
+
+static void no_auth_login(void **)
+{
+    LoginConfig c = base_config();
+    c.tpgt = 1;
+    Login l(c, ISID, 1);
+    auto req = l.next_request();
+    assert_int_equal(req.bhs[0], 0x43);
+    assert_int_equal(req.bhs[1], 0x81); // straight to the operational stage
+    assert_int_equal(req.bhs[27], 1);   // CmdSN
+    assert_string_equal(key(req, "AuthMethod").c_str(), "None");
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"TargetPortalGroupTag", "1"}, {"AuthMethod", "None"}};
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+    finish_operational(l);
+    const auto &n = l.negotiated();
+    assert_int_equal(n.tsih, 0x200);
+    assert_int_equal(n.exp_statsn, 10);
+    assert_int_equal(n.tpgt, 1);
+    assert_int_equal(n.max_xmit_dlength, 65536);
+    assert_int_equal(n.max_recv_dlength, 262144);
+    assert_true(n.initial_r2t);
+}
+
+static void one_way_chap(void **)
+{
+    LoginConfig c = chap_config(false);
+    Login l(c, ISID, 1);
+    auto req = chap_until_response(l, c);
+    assert_null(text::find(req.keys, "CHAP_C"));
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+    finish_operational(l);
+}
+
+static void mutual_chap(void **)
+{
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1);
+    auto req = chap_until_response(l, c);
+    auto id = (uint8_t)std::stoi(key(req, "CHAP_I"));
+    auto chal = chap::decode_binary(key(req, "CHAP_C"));
+    assert_true(chal.has_value());
+    assert_true(chal->size() >= 16);
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"CHAP_N", "target"},
+              {"CHAP_R", chap::encode_hex(chap::response(chap::MD5, id, c.auth.password_in, *chal))}};
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+    finish_operational(l);
+}
+
+static void mutual_chap_wrong_target_secret(void **)
+{
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1);
+    auto req = chap_until_response(l, c);
+    auto id = (uint8_t)std::stoi(key(req, "CHAP_I"));
+    auto chal = *chap::decode_binary(key(req, "CHAP_C"));
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"CHAP_N", "target"}, {"CHAP_R", chap::encode_hex(chap::response(chap::MD5, id, Secret("nope"), chal))}};
+    EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "response is wrong");
+}
+
+static void mutual_chap_target_must_answer(void **)
+{
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1);
+    chap_until_response(l, c);
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "did not answer our challenge");
+}
+
+static void mutual_chap_wrong_target_name(void **)
+{
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1);
+    chap_until_response(l, c);
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"CHAP_N", "mallory"}, {"CHAP_R", "0x00"}};
+    EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "CHAP_N does not match");
+}
+
+static void reflected_challenge_is_refused(void **)
+{
+    // Our "random" challenge comes out equal to the target's: we must not
+    // answer (a reflection attack would replay our own answer to us).
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1, [](std::size_t n) { return n == 1 ? chap::Bytes{17} : TARGET_CHALLENGE; });
+    l.next_request();
+    Rsp r;
+    r.keys = {{"AuthMethod", "CHAP"}};
+    feed(l, r);
+    l.next_request();
+    r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "17"}, {"CHAP_C", chap::encode_hex(TARGET_CHALLENGE)}};
+    feed(l, r);
+    EXPECT_ERROR(l.next_request(), ISCSI_ERR_LOGIN_AUTH_FAILED, "reflection");
+}
+
+static void reflected_response_is_refused(void **)
+{
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1);
+    auto req = chap_until_response(l, c);
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"CHAP_N", "target"}, {"CHAP_R", key(req, "CHAP_R")}};
+    EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "reflected our own response");
+}
+
+static void bad_chap_challenges(void **)
+{
+    struct Case {
+        text::KeyList keys;
+        const char *err;
+    } cases[] = {
+        {{{"CHAP_A", "7"}, {"CHAP_I", "1"}, {"CHAP_C", "0x01"}}, "did not offer"},
+        {{{"CHAP_A", "5"}, {"CHAP_I", "256"}, {"CHAP_C", "0x01"}}, "invalid CHAP_I"},
+        {{{"CHAP_A", "5"}, {"CHAP_I", "1"}, {"CHAP_C", "zz"}}, "malformed"},
+        {{{"CHAP_A", "5"}, {"CHAP_C", "0x01"}}, "lacks"},
+    };
+    for (auto &k : cases) {
+        LoginConfig c = chap_config(false);
+        Login l(c, ISID, 1);
+        l.next_request();
+        Rsp r;
+        r.keys = {{"AuthMethod", "CHAP"}};
+        feed(l, r);
+        l.next_request();
+        r.keys = k.keys;
+        EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN_AUTH_FAILED, k.err);
+    }
+}
+
+static void target_declines_chap(void **)
+{
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1);
+    l.next_request();
+    Rsp r;
+    r.keys = {{"AuthMethod", "None"}};
+    EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "declined CHAP");
+
+    // One-way credentials offered as CHAP,None: None is acceptable.
+    LoginConfig c1 = chap_config(false);
+    Login l1(c1, ISID, 1);
+    l1.next_request();
+    assert_true(feed(l1, r) == Login::Outcome::CONTINUE);
+    auto req = l1.next_request();
+    assert_int_equal(req.bhs[1], 0x81);
+    assert_true(req.keys.empty());
+}
+
+static void status_classes(void **)
+{
+    struct Case {
+        uint8_t cls, det;
+        int code;
+        bool retry;
+        const char *text;
+    } cases[] = {
+        {2, 1, ISCSI_ERR_LOGIN_AUTH_FAILED, false, "authentication failure (status 0201)"},
+        {2, 2, ISCSI_ERR_LOGIN_AUTH_FAILED, false, "authorization failure"},
+        {2, 3, ISCSI_ERR_FATAL_LOGIN, false, "target not found (status 0203)"},
+        {3, 1, ISCSI_ERR_LOGIN, true, "service unavailable"},
+        {3, 2, ISCSI_ERR_LOGIN, true, "out of resources"},
+    };
+    for (auto &k : cases) {
+        LoginConfig c = base_config();
+        Login l(c, ISID, 1);
+        l.next_request();
+        Rsp r;
+        r.cls = k.cls;
+        r.det = k.det;
+        r.isid = {}; // tgt zeroes the ISID in error responses
+        try {
+            feed(l, r);
+            fail();
+        } catch (const Error &e) {
+            assert_int_equal(e.code(), k.code);
+            assert_int_equal(e.retryable(), k.retry);
+            assert_non_null(strstr(e.what(), k.text));
+        }
+    }
+}
+
+static void redirect(void **)
+{
+    LoginConfig c = base_config();
+    Login l(c, ISID, 1);
+    l.next_request();
+    Rsp r;
+    r.cls = 1;
+    r.det = 1;
+    r.keys = {{"TargetAddress", "[fd00::5]:3261,2"}};
+    assert_true(feed(l, r) == Login::Outcome::REDIRECT);
+    assert_string_equal(l.redirect().host.c_str(), "fd00::5");
+    assert_int_equal(l.redirect().port, 3261);
+
+    Login l2(c, ISID, 1);
+    l2.next_request();
+    r.keys = {};
+    EXPECT_ERROR(feed(l2, r), ISCSI_ERR_LOGIN, "without a TargetAddress");
+}
+
+static void target_addresses(void **)
+{
+    auto p = parse_target_address("10.0.0.5");
+    assert_string_equal(p.host.c_str(), "10.0.0.5");
+    assert_int_equal(p.port, 3260);
+    p = parse_target_address("san.example.com:3262,1");
+    assert_string_equal(p.host.c_str(), "san.example.com");
+    assert_int_equal(p.port, 3262);
+    p = parse_target_address("fe80::1");
+    assert_string_equal(p.host.c_str(), "fe80::1");
+    EXPECT_ERROR(parse_target_address("[fd00::1"), ISCSI_ERR_LOGIN, "missing ']'");
+    EXPECT_ERROR(parse_target_address("host:99999"), ISCSI_ERR_LOGIN, "bad port");
+    EXPECT_ERROR(parse_target_address(":3260"), ISCSI_ERR_LOGIN, "empty host");
+}
+
+static void continued_response(void **)
+{
+    LoginConfig c = base_config();
+    Login l(c, ISID, 1);
+    l.next_request();
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"AuthMethod", "None"}};
+    feed(l, r);
+    l.next_request();
+    // First part with C set, the rest after our empty request.
+    Rsp part;
+    part.c = true;
+    part.csg = 1;
+    part.keys = {{"MaxRecvDataSegmentLength", "8192"}};
+    assert_true(feed(l, part) == Login::Outcome::CONTINUE);
+    auto req = l.next_request();
+    assert_true(req.data.empty());
+    assert_int_equal(req.bhs[1], 0x04); // CSG 1, no T, no C
+    Rsp rest;
+    rest.t = true;
+    rest.csg = 1;
+    rest.nsg = 3;
+    rest.keys = {{"ImmediateData", "Yes"}};
+    assert_true(feed(l, rest) == Login::Outcome::DONE);
+    assert_int_equal(l.negotiated().max_xmit_dlength, 8192);
+}
+
+static void target_started_key_is_answered(void **)
+{
+    LoginConfig c = base_config();
+    Login l(c, ISID, 1);
+    l.next_request();
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    feed(l, r);
+    l.next_request();
+    Rsp op;
+    op.csg = 1;
+    op.keys = {{"X-com.example.Thing", "1"}}; // no T: the target wants an answer
+    assert_true(feed(l, op) == Login::Outcome::CONTINUE);
+    auto req = l.next_request();
+    assert_string_equal(key(req, "X-com.example.Thing").c_str(), "NotUnderstood");
+    assert_null(text::find(req.keys, "ImmediateData")); // offered once only
+}
+
+static void protocol_violations(void **)
+{
+    LoginConfig c = base_config();
+    c.tpgt = 2;
+    {
+        Login l(c, ISID, 1);
+        l.next_request();
+        Rsp r;
+        r.t = true;
+        r.nsg = 1;
+        r.keys = {{"TargetPortalGroupTag", "1"}};
+        feed(l, r);
+        l.next_request();
+        Rsp op;
+        op.t = true;
+        op.csg = 1;
+        op.nsg = 3;
+        EXPECT_ERROR(feed(l, op), ISCSI_ERR_FATAL_LOGIN, "portal group tag is 1, not 2");
+    }
+    {
+        Login l(c, ISID, 1);
+        l.next_request();
+        Rsp r;
+        r.isid = {0, 0, 0, 0, 0, 1};
+        EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN, "different ISID");
+    }
+    {
+        Login l(c, ISID, 1);
+        l.next_request();
+        Rsp r;
+        r.csg = 1;
+        EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN, "expected 0");
+    }
+    {
+        // A target that never finishes: bounded number of exchanges.
+        Login l(c, ISID, 1);
+        Rsp r;
+        r.keys = {{"AuthMethod", "None"}};
+        EXPECT_ERROR(for (int i = 0; i < 100; ++i) {
+            l.next_request();
+            feed(l, r);
+        },
+                     ISCSI_ERR_LOGIN, "within 32 exchanges");
+    }
+}
+
+int main()
+{
+    const CMUnitTest tests[] = {
+        cmocka_unit_test(no_auth_login),
+        cmocka_unit_test(one_way_chap),
+        cmocka_unit_test(mutual_chap),
+        cmocka_unit_test(mutual_chap_wrong_target_secret),
+        cmocka_unit_test(mutual_chap_target_must_answer),
+        cmocka_unit_test(mutual_chap_wrong_target_name),
+        cmocka_unit_test(reflected_challenge_is_refused),
+        cmocka_unit_test(reflected_response_is_refused),
+        cmocka_unit_test(bad_chap_challenges),
+        cmocka_unit_test(target_declines_chap),
+        cmocka_unit_test(status_classes),
+        cmocka_unit_test(redirect),
+        cmocka_unit_test(target_addresses),
+        cmocka_unit_test(continued_response),
+        cmocka_unit_test(target_started_key_is_answered),
+        cmocka_unit_test(protocol_violations),
+    };
+    return cmocka_run_group_tests_name("login", tests, nullptr, nullptr);
+}

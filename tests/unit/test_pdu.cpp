@@ -1,0 +1,140 @@
+// Login Request/Response BHS layout (RFC 7143 11.12, 11.13).
+#include "test_util.hpp"
+
+#include "../../iscsistart/login/pdu.hpp"
+
+using namespace isr;
+
+static void encode_first_security_request(void **)
+{
+    pdu::LoginRequest r;
+    r.transit = true;
+    r.csg = pdu::SECURITY;
+    r.nsg = pdu::OPERATIONAL;
+    r.isid = {0x80, 1, 2, 3, 0, 0};
+    r.tsih = 0x1234;
+    r.itt = 0xa1b2c3d4;
+    r.cid = 7;
+    r.cmdsn = 1;
+    r.exp_statsn = 0x01020304;
+    auto b = pdu::encode_login_request(r, 0x012345);
+    assert_int_equal(b[0], 0x43);          // I bit + opcode 0x03
+    assert_int_equal(b[1], 0x80 | 0x01);   // T, CSG 0, NSG 1
+    assert_int_equal(b[2], 0);             // Version-max
+    assert_int_equal(b[3], 0);             // Version-min
+    assert_int_equal(b[4], 0);             // TotalAHSLength
+    assert_int_equal(b[5], 0x01);
+    assert_int_equal(b[6], 0x23);
+    assert_int_equal(b[7], 0x45);
+    assert_int_equal(b[8], 0x80);
+    assert_int_equal(b[11], 3);
+    assert_int_equal(b[14], 0x12);
+    assert_int_equal(b[15], 0x34);
+    assert_int_equal(b[16], 0xa1);
+    assert_int_equal(b[19], 0xd4);
+    assert_int_equal(b[21], 7);
+    assert_int_equal(b[27], 1);
+    assert_int_equal(b[28], 1);
+    assert_int_equal(b[31], 4);
+    for (int i = 32; i < 48; ++i)
+        assert_int_equal(b[i], 0);
+}
+
+static void nsg_only_with_transit(void **)
+{
+    pdu::LoginRequest r;
+    r.csg = pdu::OPERATIONAL;
+    r.nsg = pdu::FULL_FEATURE;
+    r.transit = false;
+    auto b = pdu::encode_login_request(r, 0);
+    assert_int_equal(b[1], 0x04); // CSG 1, no T, NSG field 0
+    r.transit = true;
+    b = pdu::encode_login_request(r, 0);
+    assert_int_equal(b[1], 0x87);
+}
+
+static std::array<uint8_t, 48> response_bhs()
+{
+    std::array<uint8_t, 48> b{};
+    b[0] = 0x23;
+    b[1] = 0x80 | (1 << 2) | 3; // T, CSG 1, NSG 3
+    b[3] = 0;
+    b[5] = 0;
+    b[6] = 0x01;
+    b[7] = 0x02; // DSL 258
+    b[8] = 0x80;
+    b[13] = 9;
+    b[14] = 0x02;
+    b[15] = 0x00; // TSIH 512
+    b[19] = 5;    // ITT
+    b[27] = 42;   // StatSN
+    b[31] = 2;    // ExpCmdSN
+    b[35] = 33;   // MaxCmdSN
+    b[36] = 2;
+    b[37] = 1;
+    return b;
+}
+
+static void decode_response(void **)
+{
+    auto b = response_bhs();
+    auto r = pdu::decode_login_response(b.data());
+    assert_true(r.transit);
+    assert_false(r.cont);
+    assert_int_equal(r.csg, 1);
+    assert_int_equal(r.nsg, 3);
+    assert_int_equal(r.data_len, 258);
+    assert_int_equal(r.isid[0], 0x80);
+    assert_int_equal(r.isid[5], 9);
+    assert_int_equal(r.tsih, 512);
+    assert_int_equal(r.itt, 5);
+    assert_int_equal(r.statsn, 42);
+    assert_int_equal(r.exp_cmdsn, 2);
+    assert_int_equal(r.max_cmdsn, 33);
+    assert_int_equal(r.status_class, 2);
+    assert_int_equal(r.status_detail, 1);
+}
+
+static void decode_rejects_other_opcodes(void **)
+{
+    auto b = response_bhs();
+    b[0] = 0x3f; // Reject
+    b[2] = 0x04;
+    EXPECT_ERROR(pdu::decode_login_response(b.data()), ISCSI_ERR_LOGIN, "Reject PDU (reason 0x04)");
+    b[0] = 0x21; // SCSI Response
+    EXPECT_ERROR(pdu::decode_login_response(b.data()), ISCSI_ERR_LOGIN, "opcode 0x21");
+}
+
+static void padding_and_lengths(void **)
+{
+    assert_int_equal(pdu::pad_len(0), 0);
+    assert_int_equal(pdu::pad_len(1), 3);
+    assert_int_equal(pdu::pad_len(4), 0);
+    assert_int_equal(pdu::pad_len(258), 2);
+    uint8_t b[48] = {};
+    b[4] = 3;
+    b[5] = 0xff;
+    b[6] = 0xff;
+    b[7] = 0xff;
+    assert_int_equal(pdu::data_segment_length(b), 0xffffff);
+    assert_int_equal(pdu::total_ahs_length(b), 3);
+}
+
+static void isid_and_status_text(void **)
+{
+    assert_string_equal(pdu::isid_hex({0x80, 0xab, 0x01, 0x02, 0, 0x0f}).c_str(), "80ab0102000f");
+    assert_string_equal(pdu::status_text(2, 1).c_str(), "authentication failure");
+    assert_string_equal(pdu::status_text(1, 1).c_str(), "target moved temporarily");
+    assert_string_equal(pdu::status_text(3, 1).c_str(), "service unavailable");
+    assert_string_equal(pdu::status_text(9, 9).c_str(), "status class 9 detail 9");
+}
+
+int main()
+{
+    const CMUnitTest tests[] = {
+        cmocka_unit_test(encode_first_security_request), cmocka_unit_test(nsg_only_with_transit),
+        cmocka_unit_test(decode_response),               cmocka_unit_test(decode_rejects_other_opcodes),
+        cmocka_unit_test(padding_and_lengths),           cmocka_unit_test(isid_and_status_text),
+    };
+    return cmocka_run_group_tests_name("pdu", tests, nullptr, nullptr);
+}
