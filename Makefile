@@ -2,6 +2,7 @@
 #   make              build iscsistart/iscsistart
 #   make check        unit tests (CMocka) and QEMU boot tests
 #   make unit         unit tests only
+#   make integration  login tests against tgtd on 127.0.0.1
 #   make boot-tests   QEMU boot tests only
 #   make install DESTDIR= PREFIX=/usr
 
@@ -43,10 +44,13 @@ $(BUILD)/tests/login_probe: $(BUILD)/tests/tools/login_probe.o $(BUILD)/libisr.a
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do $$t || fail=1; done; exit $$fail
 
+integration: $(BUILD)/tests/login_probe
+	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe
+
 boot-tests: iscsistart/iscsistart
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart
 
-check: unit boot-tests
+check: unit integration boot-tests
 
 install: iscsistart/iscsistart
 	install -D -m 0755 iscsistart/iscsistart $(DESTDIR)$(SBINDIR)/iscsistart
@@ -55,6 +59,6 @@ install: iscsistart/iscsistart
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
-.PHONY: all unit boot-tests check install clean
+.PHONY: all unit integration boot-tests check install clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Login-phase tests against a real tgtd on 127.0.0.1 (no VM, no kernel
+# handoff): exit codes for every CHAP case, and that debug traces never
+# contain a secret. Usage: loopback-login.sh PATH/TO/login_probe
+set -u
+probe=${1:?usage: $0 login_probe}
+port=$((20000 + $$ % 20000))
+work=$(mktemp -d /tmp/isr-loopback.XXXXXX)
+export TGT_IPC_SOCKET=$work/tgtd.ipc
+pass=0 failed=0
+
+cleanup() {
+    # tgtd ignores SIGTERM while it has targets; it keeps no state we need.
+    [ -n "${tgtd_pid:-}" ] && kill -KILL "$tgtd_pid" 2>/dev/null && wait "$tgtd_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+tgtd -f --iscsi portal=127.0.0.1:$port >"$work/tgtd.log" 2>&1 &
+tgtd_pid=$!
+for _ in $(seq 50); do tgtadm --lld iscsi --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
+truncate -s 8M "$work/disk.img"
+adm() { tgtadm --lld iscsi "$@" || { echo "tgtadm $* failed"; exit 1; }; }
+adm --op new --mode target --tid 1 -T iqn.2026-11.test.iscsiroot:open
+adm --op new --mode target --tid 2 -T iqn.2026-11.test.iscsiroot:chap
+for tid in 1 2; do
+    adm --op new --mode logicalunit --tid $tid --lun 1 -b "$work/disk.img"
+    adm --op bind --mode target --tid $tid -I ALL
+done
+adm --op new --mode account --user alice --password AliceSecret123
+adm --op bind --mode account --tid 2 --user alice
+adm --op new --mode account --user target --password TargetSecret456
+adm --op bind --mode account --tid 2 --user target --outgoing
+
+base=(-i iqn.2026-11.test.iscsiroot:initiator -a 127.0.0.1 -p $port -P node.session.initial_login_retry_max=2)
+open=(-t iqn.2026-11.test.iscsiroot:open)
+chap=(-t iqn.2026-11.test.iscsiroot:chap)
+
+# check NAME WANT_RC ARGS...: run the probe at debug level 8 and check its
+# exit code and that no secret appears in anything it printed.
+check() {
+    local name=$1 want=$2
+    shift 2
+    "$probe" "${base[@]}" -d 8 "$@" >"$work/out" 2>&1
+    local rc=$?
+    if [ "$rc" != "$want" ]; then
+        echo "FAIL $name: exit $rc, expected $want"; sed 's/^/    /' "$work/out" | tail -5
+        failed=$((failed + 1))
+    elif grep -qE 'AliceSecret123|TargetSecret456|WrongSecret789' "$work/out"; then
+        echo "FAIL $name: a CHAP secret was printed"
+        failed=$((failed + 1))
+    else
+        echo "PASS $name (exit $rc)"
+        pass=$((pass + 1))
+    fi
+}
+
+check "no auth" 0 "${open[@]}"
+check "one-way CHAP" 0 "${chap[@]}" -u alice -w AliceSecret123
+check "mutual CHAP" 0 "${chap[@]}" -u alice -w AliceSecret123 -U target -W TargetSecret456
+check "target requires CHAP, none given" 24 "${chap[@]}"
+check "wrong password" 24 "${chap[@]}" -u alice -w WrongSecret789
+check "wrong password_in (target fails mutual)" 24 "${chap[@]}" -u alice -w AliceSecret123 -U target -W WrongSecret789
+check "unknown target" 19 -t iqn.2026-11.test.iscsiroot:missing
+check "wrong portal group" 19 "${open[@]}" -g 7
+check "nothing listening" 4 "${open[@]}" -p $((port + 1))
+check "malformed target name" 7 -t not-an-iqn
+
+echo "$pass passed, $failed failed"
+[ "$failed" = 0 ]
