@@ -1,0 +1,139 @@
+#!/bin/sh
+# /init of the QEMU boot-test initramfs (busybox sh).  Installed by
+# build-initramfs.sh.  Markers printed on the console (parsed by run-boot.sh):
+#   ISR-P0 <uptime> / ISR-P1 <uptime>   around optional module preloading
+#   ISR-T0 <uptime>                     right before /sbin/iscsistart
+#   ISR-RC <rc>                         its exit code
+#   ISR-BOOT-FAILED rc=<rc>             iscsistart failed (then poweroff)
+#   ISR-BOOT-FAILED reason=<why>        something else failed (then poweroff)
+#   ISR-T1 <uptime>                     the iSCSI disk appeared
+# Kernel command line: isr.ip=A.B.C.D/NN (required), isr.gw=A.B.C.D (optional)
+# Files: /etc/iscsistart.args  one iscsistart argument per line
+#        /etc/isr.preload      module names to load before iscsistart (optional)
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /run/lock /dev/pts /tmp
+
+say() { echo "$*"; }
+uptime_s() { read -r u _ < /proc/uptime; echo "$u"; }
+
+die() {
+    say "ISR-BOOT-FAILED $*"
+    sync
+    poweroff -f
+    sleep 60
+}
+
+# load_mod NAME: insmod NAME's dependency closure, in order (list made at
+# build time with modprobe --show-depends).  Already-loaded modules are skipped.
+load_mod() {
+    list=/etc/isr/mod/$1
+    if [ ! -f "$list" ]; then
+        say "isr-init: no module list for $1"
+        return 1
+    fi
+    while read -r ko; do
+        [ -n "$ko" ] || continue
+        n=${ko##*/}
+        n=${n%.ko}
+        n=${n//-/_}
+        [ -d "/sys/module/$n" ] && continue
+        # a failing optional softdep (e.g. crc32c-intel without SSE4.2) is
+        # fine as long as the requested module itself ends up loaded
+        insmod "$ko" 2>/tmp/insmod.err ||
+            say "isr-init: note: insmod $n: $(cat /tmp/insmod.err)"
+    done < "$list"
+    n=${1//-/_}
+    [ -d "/sys/module/$n" ] || { say "isr-init: module $1 not loaded"; return 1; }
+}
+
+cmdline_get() {
+    for w in $(cat /proc/cmdline); do
+        case $w in "$1"=*) echo "${w#*=}"; return 0 ;; esac
+    done
+    return 1
+}
+
+say "isr-init: starting, kernel $(uname -r), uptime $(uptime_s)"
+
+# --- network ---------------------------------------------------------------
+load_mod virtio_pci
+load_mod virtio_net || die "reason=virtio_net"
+load_mod crc32c_generic
+load_mod crc32c_intel >/dev/null   # needs SSE4.2 (absent on TCG qemu64)
+load_mod ext4 || die "reason=ext4"
+
+IP=$(cmdline_get isr.ip) || die "reason=no-isr.ip-on-cmdline"
+GW=$(cmdline_get isr.gw) || GW=
+NETIF=$(cmdline_get isr.if) || NETIF=eth0
+i=0
+while [ ! -e "/sys/class/net/$NETIF" ]; do
+    i=$((i + 1))
+    [ $i -gt 100 ] && die "reason=no-$NETIF"
+    usleep 50000
+done
+ip link set lo up
+ip addr add "$IP" dev "$NETIF" || die "reason=ip-addr"
+ip link set "$NETIF" up || die "reason=ip-link-up"
+[ -n "$GW" ] && ip route add default via "$GW"
+say "isr-init: $NETIF up with $IP"
+
+# --- optional preload (for initiators that do not load modules themselves) ---
+if [ -s /etc/isr.preload ]; then
+    say "ISR-P0 $(uptime_s)"
+    while read -r m; do
+        case $m in ''|'#'*) continue ;; esac
+        load_mod "$m" || die "reason=preload-$m"
+    done < /etc/isr.preload
+    say "ISR-P1 $(uptime_s)"
+fi
+
+# --- iscsistart -------------------------------------------------------------
+[ -f /etc/iscsistart.args ] || die "reason=no-args-file"
+set --
+while IFS= read -r a || [ -n "$a" ]; do
+    set -- "$@" "$a"
+done < /etc/iscsistart.args
+say "isr-init: running /sbin/iscsistart $*"
+
+say "ISR-T0 $(uptime_s)"
+/sbin/iscsistart "$@"
+rc=$?
+say "ISR-RC $rc"
+say "isr-init: iscsistart returned at $(uptime_s)"
+[ $rc -eq 0 ] || die "rc=$rc"
+
+# --- wait for the iSCSI disk (bounded: 30 s, polling every 50 ms) ------------
+DEV=
+i=0
+while [ $i -lt 600 ]; do
+    for d in /sys/block/sd*; do
+        [ -e "$d/size" ] || continue
+        [ "$(cat "$d/size")" -gt 0 ] 2>/dev/null || continue
+        case $(readlink -f "$d/device") in
+            */session[0-9]*) ;;
+            *) continue ;;
+        esac
+        [ -b "/dev/${d##*/}" ] || continue
+        DEV=/dev/${d##*/}
+        break 2
+    done
+    usleep 50000
+    i=$((i + 1))
+done
+[ -n "$DEV" ] || die "reason=no-iscsi-disk-within-30s"
+say "ISR-T1 $(uptime_s)"
+say "isr-init: iSCSI disk $DEV ($(readlink -f /sys/block/${DEV#/dev/}/device))"
+
+mount -t ext4 -o ro "$DEV" /newroot || die "reason=mount-$DEV"
+[ -x /newroot/sbin/init ] || die "reason=no-init-on-root"
+for m in /dev /proc /sys /run; do
+    mkdir -p "/newroot$m" 2>/dev/null
+    mount --move "$m" "/newroot$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+done
+exec switch_root /newroot /sbin/init
+die "reason=switch_root"

@@ -1,0 +1,347 @@
+#!/bin/bash
+# run-boot.sh - boot a QEMU VM whose root filesystem comes over iSCSI.
+#
+# One scenario per call: a private network namespace with a tap device
+# (10.77.0.1/24, tgtd) and a TCG QEMU guest (10.77.0.2/24) whose initramfs runs
+# the iscsistart under test, waits for the disk and switch_roots into it.
+#
+# Options:
+#   --binary PATH          iscsistart to test (default ../iscsistart/iscsistart)
+#   --name SCENARIO        scenario name (log: work/SCENARIO.log)
+#   --chap USER:PASS       one-way CHAP account on the target; also adds
+#                          -u USER -w PASS to the default iscsistart args
+#   --mutual USER:PASS     target's outgoing (mutual CHAP) account; also adds
+#                          -U USER -W PASS to the default iscsistart args
+#   --args "..."           extra iscsistart args; an option given here replaces
+#                          the default of the same option (-P is appended)
+#   --raw-args "..."       iscsistart args, replacing all defaults
+#   --target-delay SECS    start tgtd SECS seconds after QEMU starts
+#   --expect success|fail:RC
+#   --timeout SECS         hard limit for the boot (default 120)
+#   --preload|--no-preload load iscsi_tcp/sd_mod in the init before iscsistart
+#                          (default: only for Debian's /usr/sbin/iscsistart)
+#   --kernel-args "..."    extra kernel command line
+#   --keep                 keep the per-run directory (work/run-*)
+# Environment: ISR_QEMU_CPU (default "max"; "qemu64" lacks SSE4.2/PCLMUL, so
+#   crc32c-intel and crct10dif-pclmul cannot load)
+# Output: one line "PASS <scenario> (<s>s, login <ms> ms)" or
+# "FAIL <scenario>: <reason>"; exit 0 on pass, 1 on fail.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=$HERE/work
+
+BINARY=$HERE/../iscsistart/iscsistart
+NAME=
+CHAP=
+MUTUAL=
+EXTRA_ARGS=
+RAW_ARGS=
+HAVE_RAW=0
+TARGET_DELAY=0
+EXPECT=success
+TIMEOUT=120
+PRELOAD=auto
+KERNEL_ARGS=
+KEEP=0
+
+INITIATOR_IQN=iqn.2026-11.test.iscsiroot:initiator
+TARGET_IQN=iqn.2026-11.test.iscsiroot:root
+TARGET_IP=10.77.0.1
+GUEST_IP=10.77.0.2
+PREFIX=24
+PORT=3260
+TAP=tap0
+PRELOAD_MODULES="crc64_rocksoft_generic iscsi_tcp sd_mod"
+
+usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --binary) BINARY=$2; shift ;;
+        --name) NAME=$2; shift ;;
+        --chap) CHAP=$2; shift ;;
+        --mutual) MUTUAL=$2; shift ;;
+        --args) EXTRA_ARGS=$2; shift ;;
+        --raw-args) RAW_ARGS=$2; HAVE_RAW=1; shift ;;
+        --target-delay) TARGET_DELAY=$2; shift ;;
+        --expect) EXPECT=$2; shift ;;
+        --timeout) TIMEOUT=$2; shift ;;
+        --preload) PRELOAD=yes ;;
+        --no-preload) PRELOAD=no ;;
+        --kernel-args) KERNEL_ARGS=$2; shift ;;
+        --keep) KEEP=1 ;;
+        -h|--help) usage ;;
+        *) echo "run-boot: unknown option $1" >&2; usage ;;
+    esac
+    shift
+done
+[ -n "$NAME" ] || NAME=boot
+NAME=$(printf '%s' "$NAME" | tr -c 'A-Za-z0-9_.-' '_')
+
+fail() { echo "FAIL $NAME: $*"; exit 1; }
+info() { echo "  [$NAME] $*" >&2; }
+
+case $EXPECT in
+    success) EXPECT_RC= ;;
+    fail:[0-9]*) EXPECT_RC=${EXPECT#fail:} ;;
+    *) fail "bad --expect '$EXPECT' (success or fail:<rc>)" ;;
+esac
+[[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "bad --timeout '$TIMEOUT'"
+[[ $TARGET_DELAY =~ ^[0-9]+$ ]] || fail "bad --target-delay '$TARGET_DELAY'"
+[ "$(id -u)" -eq 0 ] || fail "must run as root (network namespaces, tgtd)"
+for t in qemu-system-x86_64 tgtd tgtadm ip cpio gzip flock sha256sum; do
+    command -v "$t" >/dev/null || fail "missing tool $t (see qemu-tests/DEPS)"
+done
+[ -x "$BINARY" ] || fail "binary not found or not executable: $BINARY"
+BINARY=$(realpath "$BINARY")
+if [ "$PRELOAD" = auto ]; then
+    case $BINARY in
+        /usr/sbin/iscsistart|/sbin/iscsistart) PRELOAD=yes ;;
+        *) PRELOAD=no ;;
+    esac
+fi
+
+mkdir -p "$WORK"
+
+# --- kernel, base initramfs (cached per binary), root image (cached) ----------
+# run-all.sh refreshes the kernel once; a lone run-boot.sh reuses the cache
+KENV_FILE=$HERE/cache/kernel.env
+if [ -f "$KENV_FILE" ] && . "$KENV_FILE" && [ -f "${VMLINUZ:-}" ]; then
+    :
+else
+    KENV=$(flock "$WORK/.lock-kernel" "$HERE/fetch-kernel.sh" 2>"$WORK/.fetch-kernel.err") ||
+        fail "fetch-kernel.sh failed: $(tail -n1 "$WORK/.fetch-kernel.err")"
+    eval "$KENV"
+fi
+[ -f "${VMLINUZ:-}" ] || fail "no kernel image"
+
+KEY=$( { sha256sum "$BINARY" "$HERE/build-initramfs.sh" "$HERE/init.sh" "${BUSYBOX:-/bin/busybox}" | cut -d' ' -f1; echo "$KVER"; } |
+       sha256sum | cut -c1-16)
+BASE=$WORK/initramfs/base-$KEY.cpio.gz
+if [ ! -f "$BASE" ]; then
+    mkdir -p "$WORK/initramfs"
+    flock "$WORK/.lock-initramfs" sh -c '[ -f "$2" ] || "$1/build-initramfs.sh" "$3" "$2"' \
+        _ "$HERE" "$BASE" "$BINARY" >"$WORK/initramfs/build-$KEY.log" 2>&1 ||
+        fail "build-initramfs.sh failed, see $WORK/initramfs/build-$KEY.log"
+fi
+touch "$BASE"
+# keep the 8 most recently used base images (one per binary build)
+ls -t "$WORK"/initramfs/base-*.cpio.gz 2>/dev/null | tail -n +9 | xargs -r rm -f
+
+ROOTFS=$WORK/rootfs.img
+if [ ! -f "$ROOTFS" ] || [ "$HERE/build-rootfs.sh" -nt "$ROOTFS" ]; then
+    flock "$WORK/.lock-rootfs" sh -c '[ -f "$2" ] && [ ! "$1/build-rootfs.sh" -nt "$2" ] || "$1/build-rootfs.sh" "$2"' \
+        _ "$HERE" "$ROOTFS" >"$WORK/rootfs-build.log" 2>&1 ||
+        fail "build-rootfs.sh failed, see $WORK/rootfs-build.log"
+fi
+
+# --- per-run state and cleanup ------------------------------------------------
+RUN=$(mktemp -d "$WORK/run-$NAME.XXXXXX")
+NS=isr-$$-$(printf '%s' "$NAME" | cut -c1-20)
+LOG=$WORK/$NAME.log
+TGTLOG=$WORK/$NAME.tgtd.log
+QEMU_PID=
+TGTD_PID=
+NS_MADE=0
+export TGT_IPC_SOCKET=$RUN/tgt.sock
+
+alive() {  # running and not a zombie (kill -0 succeeds on zombies)
+    local st
+    [ -r "/proc/$1/stat" ] || return 1
+    read -r _ _ st _ < "/proc/$1/stat" 2>/dev/null || return 1
+    [ "$st" != Z ]
+}
+kill_wait() {  # kill_wait PID [SIGNAL]: SIGNAL (default TERM), then KILL after 3 s
+    local pid=$1 i
+    alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
+    kill "-${2:-TERM}" "$pid" 2>/dev/null
+    for i in $(seq 30); do
+        alive "$pid" || break
+        sleep 0.1
+    done
+    alive "$pid" && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    [ -n "$QEMU_PID" ] && kill_wait "$QEMU_PID"
+    # tgtd ignores SIGTERM, and its scratch state needs no clean shutdown
+    [ -n "$TGTD_PID" ] && kill_wait "$TGTD_PID" KILL
+    [ "$NS_MADE" = 1 ] && ip netns del "$NS" 2>/dev/null
+    if [ "$KEEP" = 1 ]; then
+        info "kept $RUN"
+    else
+        rm -rf "$RUN"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+cp --sparse=always "$ROOTFS" "$RUN/disk.img"
+
+# --- iscsistart arguments ---------------------------------------------------------
+split_words() {  # split a string into words honouring shell-style quotes
+    printf '%s' "$1" | xargs -r -n1 printf '%s\n'
+}
+short_opt() {  # print the short letter of an option word (empty if none)
+    case $1 in
+        --initiatorname*) echo i ;; --targetname*) echo t ;; --tgpt*) echo g ;;
+        --address*) echo a ;; --port*) echo p ;; --username_in*) echo U ;;
+        --password_in*) echo W ;; --username*) echo u ;; --password*) echo w ;;
+        --debug*) echo d ;; --config*) echo c ;; --param*) echo P ;;
+        --*) echo "" ;;
+        -?*) echo "${1:1:1}" ;;
+    esac
+}
+ARGS=()
+if [ "$HAVE_RAW" = 1 ]; then
+    mapfile -t ARGS < <(split_words "$RAW_ARGS")
+else
+    DEF=(-i "$INITIATOR_IQN" -t "$TARGET_IQN" -g 1 -a "$TARGET_IP" -p "$PORT")
+    [ -n "$CHAP" ] && DEF+=(-u "${CHAP%%:*}" -w "${CHAP#*:}")
+    [ -n "$MUTUAL" ] && DEF+=(-U "${MUTUAL%%:*}" -W "${MUTUAL#*:}")
+    mapfile -t EXTRA < <(split_words "$EXTRA_ARGS")
+    OVERRIDDEN=" "
+    for w in "${EXTRA[@]}"; do
+        case $w in -*) o=$(short_opt "$w"); [ -n "$o" ] && [ "$o" != P ] && OVERRIDDEN+="$o " ;; esac
+    done
+    i=0
+    while [ $i -lt ${#DEF[@]} ]; do
+        o=$(short_opt "${DEF[$i]}")
+        if [[ $OVERRIDDEN != *" $o "* ]]; then
+            ARGS+=("${DEF[$i]}" "${DEF[$((i + 1))]}")
+        fi
+        i=$((i + 2))
+    done
+    ARGS+=("${EXTRA[@]}")
+fi
+
+# --- per-scenario cpio, appended to the base initramfs -------------------------
+mkdir -p "$RUN/extra/etc"
+printf '%s\n' "${ARGS[@]}" > "$RUN/extra/etc/iscsistart.args"
+if [ "$PRELOAD" = yes ]; then
+    printf '%s\n' $PRELOAD_MODULES > "$RUN/extra/etc/isr.preload"
+fi
+(cd "$RUN/extra" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0) | gzip -1 > "$RUN/extra.cpio.gz"
+cat "$BASE" "$RUN/extra.cpio.gz" > "$RUN/initrd.gz"
+
+# --- network namespace + tap ---------------------------------------------------------
+ip netns add "$NS" || fail "cannot create network namespace $NS"
+NS_MADE=1
+nsx() { ip netns exec "$NS" "$@"; }
+nsx ip link set lo up &&
+nsx ip tuntap add dev "$TAP" mode tap &&
+nsx ip addr add "$TARGET_IP/$PREFIX" dev "$TAP" &&
+nsx ip link set "$TAP" up || fail "cannot set up $TAP in $NS"
+
+# --- target ----------------------------------------------------------------------------
+tgt() { tgtadm --lld iscsi "$@" >>"$TGTLOG" 2>&1; }
+start_target() {
+    # Listen only on the namespace's loopback while configuring, so the guest
+    # never sees a portal without the target; then add the real portal.
+    echo "=== tgtd start at +$1 s" >>"$TGTLOG"
+    # not via nsx: $! must be tgtd itself (ip netns exec execs it)
+    ip netns exec "$NS" tgtd -f --iscsi "portal=127.0.0.1:$PORT" >>"$TGTLOG" 2>&1 &
+    TGTD_PID=$!
+    local i
+    for i in $(seq 100); do
+        tgtadm --lld iscsi --op show --mode sys >/dev/null 2>&1 && break
+        alive "$TGTD_PID" || return 1
+        sleep 0.05
+    done
+    tgt --op new --mode target --tid 1 -T "$TARGET_IQN" || return 1
+    tgt --op new --mode logicalunit --tid 1 --lun 1 -b "$RUN/disk.img" || return 1
+    tgt --op bind --mode target --tid 1 -I ALL || return 1
+    if [ -n "$CHAP" ]; then
+        tgt --op new --mode account --user "${CHAP%%:*}" --password "${CHAP#*:}" || return 1
+        tgt --op bind --mode account --tid 1 --user "${CHAP%%:*}" || return 1
+    fi
+    if [ -n "$MUTUAL" ]; then
+        tgt --op new --mode account --user "${MUTUAL%%:*}" --password "${MUTUAL#*:}" || return 1
+        tgt --op bind --mode account --tid 1 --user "${MUTUAL%%:*}" --outgoing || return 1
+    fi
+    tgt --op new --mode portal --param "portal=$TARGET_IP:$PORT" || return 1
+    return 0
+}
+
+: > "$TGTLOG"
+now_ms() { date +%s%3N; }
+TARGET_UP=0
+if [ "$TARGET_DELAY" -eq 0 ]; then
+    start_target 0 || fail "target setup failed, see $TGTLOG"
+    TARGET_UP=1
+fi
+
+# --- QEMU -----------------------------------------------------------------------------
+: > "$LOG"
+APPEND="console=ttyS0 loglevel=5 panic=-1 edd=off isr.ip=$GUEST_IP/$PREFIX $KERNEL_ARGS"
+ip netns exec "$NS" qemu-system-x86_64 -accel tcg -cpu "${ISR_QEMU_CPU:-max}" -m 1024 -smp 1 -nographic -nodefaults -monitor none \
+    -no-reboot -serial "file:$LOG" \
+    -kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" -append "$APPEND" \
+    -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" \
+    -device virtio-net-pci,netdev=n0,romfile= \
+    </dev/null >"$RUN/qemu.out" 2>&1 &
+QEMU_PID=$!
+T_QEMU=$(now_ms)
+
+TIMED_OUT=0
+while alive "$QEMU_PID"; do
+    el=$(( $(now_ms) - T_QEMU ))
+    if [ "$TARGET_UP" = 0 ] && [ "$el" -ge $((TARGET_DELAY * 1000)) ]; then
+        start_target "$TARGET_DELAY" || fail "delayed target setup failed, see $TGTLOG"
+        TARGET_UP=1
+    fi
+    if [ "$el" -ge $((TIMEOUT * 1000)) ]; then
+        TIMED_OUT=1
+        break
+    fi
+    sleep 0.1
+done
+if [ "$TIMED_OUT" = 1 ]; then
+    kill_wait "$QEMU_PID"
+else
+    wait "$QEMU_PID"
+fi
+QEMU_RC=$?
+QEMU_PID=
+T_END=$(now_ms)
+SECS=$(awk -v ms=$((T_END - T_QEMU)) 'BEGIN { printf "%.1f", ms / 1000 }')
+
+# --- verdict ---------------------------------------------------------------------------
+CLEAN=$(tr -d '\r' < "$LOG")
+[ -s "$RUN/qemu.out" ] && { echo; echo "=== qemu stdout/stderr"; cat "$RUN/qemu.out"; } >>"$LOG"
+marker() { printf '%s\n' "$CLEAN" | awk -v m="$1" '$1 == m { print $2; exit }'; }
+T0=$(marker ISR-T0)
+T1=$(marker ISR-T1)
+P0=$(marker ISR-P0)
+P1=$(marker ISR-P1)
+RC=$(marker ISR-RC)
+FAILED=$(printf '%s\n' "$CLEAN" | grep -m1 -o 'ISR-BOOT-FAILED.*')
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d", (b - a) * 1000 + 0.5 }'; }
+LOGIN=n/a
+[ -n "$T0" ] && [ -n "$T1" ] && LOGIN="$(ms_between "$T0" "$T1") ms"
+DETAIL="rc=${RC:-none} t0=${T0:-none}s"
+[ -n "$P0" ] && [ -n "$P1" ] && DETAIL+=" preload=$(ms_between "$P0" "$P1")ms"
+info "$DETAIL qemu-exit=$QEMU_RC log=$LOG"
+
+[ "$TIMED_OUT" = 1 ] && fail "timed out after ${TIMEOUT}s (${FAILED:-last line: $(printf '%s\n' "$CLEAN" | grep -v '^\s*$' | tail -n1 | cut -c1-100)})"
+if [ -z "$EXPECT_RC" ]; then
+    if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
+        echo "PASS $NAME (${SECS}s, login $LOGIN)"
+        exit 0
+    fi
+    [ -n "$FAILED" ] && fail "expected success, got '$FAILED' (${SECS}s)"
+    [ -z "$T0" ] && fail "init never reached iscsistart (${SECS}s), see $LOG"
+    fail "no ISR-ROOT-MOUNTED-FROM-ISCSI marker (${SECS}s), see $LOG"
+else
+    if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
+        fail "expected fail:$EXPECT_RC but the root was mounted (${SECS}s)"
+    fi
+    if printf '%s\n' "$CLEAN" | grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC"; then
+        echo "PASS $NAME (${SECS}s, login $LOGIN)"
+        exit 0
+    fi
+    fail "expected 'ISR-BOOT-FAILED rc=$EXPECT_RC', got '${FAILED:-nothing}' (${SECS}s)"
+fi
