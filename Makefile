@@ -5,6 +5,8 @@
 #   make integration  login tests against tgtd on 127.0.0.1
 #   make boot-tests   QEMU boot tests only
 #   make install DESTDIR= PREFIX=/usr
+#   make deps         install the Debian packages the build and tests need
+#   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
 
 CXX      ?= g++
 PREFIX   ?= /usr
@@ -52,6 +54,13 @@ boot-tests: iscsistart/iscsistart
 
 check: unit integration boot-tests
 
+deps:
+	.ci/install-deps.sh
+
+demo: iscsistart/iscsistart
+	@qemu-tests/run-boot.sh --binary $(CURDIR)/iscsistart/iscsistart --name demo --timeout 120; \
+	rc=$$?; grep -aE '^(isr-init: running|iscsistart:|ISR-|/dev/sd)' qemu-tests/work/demo.log; exit $$rc
+
 install: iscsistart/iscsistart
 	install -D -m 0755 iscsistart/iscsistart $(DESTDIR)$(SBINDIR)/iscsistart
 	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsistart.8
@@ -59,6 +68,6 @@ install: iscsistart/iscsistart
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
-.PHONY: all unit integration boot-tests check install clean
+.PHONY: all unit integration boot-tests check deps demo install clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
