@@ -46,8 +46,8 @@ $(BUILD)/tests/login_probe: $(BUILD)/tests/tools/login_probe.o $(BUILD)/libisr.a
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do $$t || fail=1; done; exit $$fail
 
-integration: $(BUILD)/tests/login_probe
-	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe
+integration: $(BUILD)/tests/login_probe iscsistart/iscsistart
+	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
 
 boot-tests: iscsistart/iscsistart
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart

@@ -67,14 +67,24 @@ std::vector<std::string> boot_session(const cli::Options &opts)
         pdu::Isid isid = make_isid();
         Handoff h{nl, ids.sid};
         const auto &a = o.login.auth;
-        // Identity and timeouts, before login (they show in sysfs).
+        // The only parameter the kernel takes before BIND_CONN (since Linux
+        // 5.18 the others fail with ENOTCONN until the connection is bound).
+        h.set(ISCSI_PARAM_SESS_RECOVERY_TMO, o.session.replacement_timeout_s, "SESS_RECOVERY_TMO");
+
+        log::info("logging in to %s at %s:%u", o.login.target_name.c_str(), o.portal.host.c_str(), o.portal.port);
+        LoginResult lr = login_with_retries(o, isid, INITIAL_CMDSN);
+        const Negotiated &n = lr.neg;
+        log::info("logged in (TSIH %u, TPGT %d%s)", n.tsih, n.tpgt, o.login.auth.chap() ? ", CHAP" : "");
+
+        nl.bind_conn(ids.sid, 0, lr.sock.fd(), true);
+        // Identity, credentials (kept by the kernel for a later iscsid to
+        // re-login with, readable by root only) and timeouts.
         h.set(ISCSI_PARAM_TARGET_NAME, o.login.target_name, "TARGET_NAME");
         h.set(ISCSI_PARAM_INITIATOR_NAME, o.login.initiator_name, "INITIATOR_NAME");
         h.set(ISCSI_PARAM_ISID, pdu::isid_hex(isid), "ISID");
-        h.set(ISCSI_PARAM_SESS_RECOVERY_TMO, o.session.replacement_timeout_s, "SESS_RECOVERY_TMO");
+        h.set(ISCSI_PARAM_IFACE_NAME, "default", "IFACE_NAME");
         h.set(ISCSI_PARAM_PING_TMO, o.session.noop_out_timeout_s, "PING_TMO");
         h.set(ISCSI_PARAM_RECV_TMO, o.session.noop_out_interval_s, "RECV_TMO");
-        h.set(ISCSI_PARAM_IFACE_NAME, "default", "IFACE_NAME");
         if (!a.username.empty())
             h.set(ISCSI_PARAM_USERNAME, a.username, "USERNAME");
         if (!a.password.empty())
@@ -83,13 +93,7 @@ std::vector<std::string> boot_session(const cli::Options &opts)
             h.set(ISCSI_PARAM_USERNAME_IN, a.username_in, "USERNAME_IN");
         if (!a.password_in.empty())
             h.set(ISCSI_PARAM_PASSWORD_IN, std::string(a.password_in.reveal()), "PASSWORD_IN");
-
-        log::info("logging in to %s at %s:%u", o.login.target_name.c_str(), o.portal.host.c_str(), o.portal.port);
-        LoginResult lr = login_with_retries(o, isid, INITIAL_CMDSN);
-        const Negotiated &n = lr.neg;
-        log::info("logged in (TSIH %u, TPGT %d%s)", n.tsih, n.tpgt, o.login.auth.chap() ? ", CHAP" : "");
-
-        nl.bind_conn(ids.sid, 0, lr.sock.fd(), true);
+        // What the login negotiated.
         h.set(ISCSI_PARAM_PERSISTENT_ADDRESS, lr.portal.host, "PERSISTENT_ADDRESS");
         h.set(ISCSI_PARAM_PERSISTENT_PORT, lr.portal.port, "PERSISTENT_PORT");
         h.set(ISCSI_PARAM_MAX_RECV_DLENGTH, n.max_recv_dlength, "MAX_RECV_DLENGTH");

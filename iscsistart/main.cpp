@@ -14,7 +14,6 @@ using namespace isr;
 
 int main(int argc, char **argv)
 {
-    log::enable_kmsg(true);
     cli::Options o;
     try {
         o = cli::parse(argc, argv);
@@ -41,6 +40,8 @@ int main(int argc, char **argv)
         break;
     }
 
+    // Steps of a boot also go to the kernel log, next to its own messages.
+    log::enable_kmsg(true);
     try {
         auto disks = boot_session(o);
         for (const auto &d : disks)

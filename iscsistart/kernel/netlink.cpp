@@ -39,6 +39,10 @@ IscsiNetlink::IscsiNetlink(uint64_t handle) : handle_(handle)
     }
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
+    // Join the group iscsid listens on, so the kernel's session events
+    // have a listener while we work (else it warns on the console); the
+    // reply loop below skips them.
+    local.nl_groups = ISCSI_NL_GRP_ISCSID;
     if (bind(fd_, reinterpret_cast<sockaddr *>(&local), sizeof local) != 0) {
         int e = errno;
         close(fd_);

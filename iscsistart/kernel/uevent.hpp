@@ -9,6 +9,7 @@
 namespace isr::kabi {
 
 constexpr int NETLINK_ISCSI = 8;
+constexpr uint32_t ISCSI_NL_GRP_ISCSID = 1;
 
 enum iscsi_uevent_e : uint32_t {
     ISCSI_UEVENT_CREATE_SESSION = 11,

@@ -1,9 +1,12 @@
 #!/bin/bash
 # Login-phase tests against a real tgtd on 127.0.0.1 (no VM, no kernel
 # handoff): exit codes for every CHAP case, and that debug traces never
-# contain a secret. Usage: loopback-login.sh PATH/TO/login_probe
+# contain a secret. Then the iscsistart binary's own answers to bad input
+# (it stops before any I/O there).
+# Usage: loopback-login.sh PATH/TO/login_probe PATH/TO/iscsistart
 set -u
-probe=${1:?usage: $0 login_probe}
+probe=${1:?usage: $0 login_probe iscsistart}
+binary=${2:?usage: $0 login_probe iscsistart}
 port=$((20000 + $$ % 20000))
 work=$(mktemp -d /tmp/isr-loopback.XXXXXX)
 export TGT_IPC_SOCKET=$work/tgtd.ipc
@@ -65,6 +68,33 @@ check "unknown target" 19 -t iqn.2026-11.test.iscsiroot:missing
 check "wrong portal group" 19 "${open[@]}" -g 7
 check "nothing listening" 4 "${open[@]}" -p $((port + 1))
 check "malformed target name" 7 -t not-an-iqn
+
+# cli NAME WANT_RC WANT_TEXT ARGS...: the binary's exit code, and the one
+# error line it prints (plus the --help hint) on bad input.
+cli() {
+    local name=$1 want=$2 text=$3
+    shift 3
+    "$binary" "$@" >"$work/out" 2>&1
+    local rc=$?
+    if [ "$rc" != "$want" ]; then
+        echo "FAIL cli $name: exit $rc, expected $want"; failed=$((failed + 1))
+    elif ! grep -qF -- "$text" "$work/out"; then
+        echo "FAIL cli $name: output lacks '$text'"; sed 's/^/    /' "$work/out"; failed=$((failed + 1))
+    elif [ "$want" = 7 ] && [ "$(grep -c 'error:' "$work/out")" != 1 ]; then
+        echo "FAIL cli $name: expected exactly one error line"; failed=$((failed + 1))
+    else
+        echo "PASS cli $name (exit $rc)"; pass=$((pass + 1))
+    fi
+}
+iq=(-i iqn.2026-11.test.iscsiroot:initiator -a 127.0.0.1)
+cli "missing -t" 7 "targetname: not set" "${iq[@]}"
+cli "malformed IQN" 7 "targetname: malformed IQN" "${iq[@]}" -t iqn.20x6-11.bad
+cli "secret too long" 7 "password: too long (300 bytes, at most 255)" "${iq[@]}" "${open[@]}" -u a -w "$(printf 's%.0s' $(seq 300))"
+cli "unknown -P" 7 "--param node.bogus: unknown parameter name" "${iq[@]}" "${open[@]}" -P node.bogus=1
+cli "unknown option" 7 "Try \`iscsistart --help'" -Q
+cli "help" 0 "--initiatorname" --help
+cli "version" 0 "iscsistart version" -v
+cli "iBFT not yet" 27 "not supported" -f
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]
