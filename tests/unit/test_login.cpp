@@ -120,6 +120,19 @@ Login::Request chap_until_response(Login &l, const LoginConfig &c)
     return req;
 }
 
+// Security stage without authentication, up to (and including) sending
+// the first operational-stage request.
+void skip_security(Login &l, const text::KeyList &keys = {{"AuthMethod", "None"}})
+{
+    l.next_request();
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = keys;
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+    l.next_request();
+}
+
 } // namespace
 
 static void no_auth_login(void **)
@@ -357,13 +370,7 @@ static void continued_response(void **)
 {
     LoginConfig c = base_config();
     Login l(c, ISID, 1);
-    l.next_request();
-    Rsp r;
-    r.t = true;
-    r.nsg = 1;
-    r.keys = {{"AuthMethod", "None"}};
-    feed(l, r);
-    l.next_request();
+    skip_security(l);
     // First part with C set, the rest after our empty request.
     Rsp part;
     part.c = true;
@@ -386,12 +393,7 @@ static void target_started_key_is_answered(void **)
 {
     LoginConfig c = base_config();
     Login l(c, ISID, 1);
-    l.next_request();
-    Rsp r;
-    r.t = true;
-    r.nsg = 1;
-    feed(l, r);
-    l.next_request();
+    skip_security(l);
     Rsp op;
     op.csg = 1;
     op.keys = {{"X-com.example.Thing", "1"}}; // no T: the target wants an answer
@@ -407,13 +409,7 @@ static void protocol_violations(void **)
     c.tpgt = 2;
     {
         Login l(c, ISID, 1);
-        l.next_request();
-        Rsp r;
-        r.t = true;
-        r.nsg = 1;
-        r.keys = {{"TargetPortalGroupTag", "1"}};
-        feed(l, r);
-        l.next_request();
+        skip_security(l, {{"TargetPortalGroupTag", "1"}});
         Rsp op;
         op.t = true;
         op.csg = 1;
