@@ -23,8 +23,8 @@ struct Handoff {
 
     // Session parameters go through connection 0 too (the kernel's
     // iscsi_if_set_param looks both up).
-    void set(uint32_t param, const std::string &v, const char *what) { nl.set_param(sid, 0, param, v, what); }
-    void set(uint32_t param, long v, const char *what) { set(param, std::to_string(v), what); }
+    void set(uint32_t param, std::string_view v, const char *what) { nl.set_param(sid, 0, param, v, what); }
+    void set(uint32_t param, long v, const char *what) { set(param, std::string_view(std::to_string(v)), what); }
 };
 
 pdu::Isid make_isid()
@@ -88,11 +88,11 @@ std::vector<std::string> boot_session(const cli::Options &opts)
         if (!a.username.empty())
             h.set(ISCSI_PARAM_USERNAME, a.username, "USERNAME");
         if (!a.password.empty())
-            h.set(ISCSI_PARAM_PASSWORD, std::string(a.password.reveal()), "PASSWORD");
+            h.set(ISCSI_PARAM_PASSWORD, a.password.reveal(), "PASSWORD");
         if (!a.username_in.empty())
             h.set(ISCSI_PARAM_USERNAME_IN, a.username_in, "USERNAME_IN");
         if (!a.password_in.empty())
-            h.set(ISCSI_PARAM_PASSWORD_IN, std::string(a.password_in.reveal()), "PASSWORD_IN");
+            h.set(ISCSI_PARAM_PASSWORD_IN, a.password_in.reveal(), "PASSWORD_IN");
         // What the login negotiated.
         h.set(ISCSI_PARAM_PERSISTENT_ADDRESS, lr.portal.host, "PERSISTENT_ADDRESS");
         h.set(ISCSI_PARAM_PERSISTENT_PORT, lr.portal.port, "PERSISTENT_PORT");

@@ -158,7 +158,7 @@ void IscsiNetlink::bind_conn(uint32_t sid, uint32_t cid, int fd, bool leading)
     call(&ev, sizeof ev, "BIND_CONN", true, &rep);
 }
 
-bool IscsiNetlink::set_param(uint32_t sid, uint32_t cid, uint32_t param, const std::string &value, const char *what)
+bool IscsiNetlink::set_param(uint32_t sid, uint32_t cid, uint32_t param, std::string_view value, const char *what)
 {
     std::vector<uint8_t> msg(sizeof(iscsi_uevent) + value.size() + 1, 0);
     iscsi_uevent ev{}, rep{};
@@ -168,7 +168,7 @@ bool IscsiNetlink::set_param(uint32_t sid, uint32_t cid, uint32_t param, const s
     ev.u.set_param.param = param;
     ev.u.set_param.len = (uint32_t)value.size() + 1;
     memcpy(msg.data(), &ev, sizeof ev);
-    memcpy(msg.data() + sizeof ev, value.c_str(), value.size() + 1);
+    memcpy(msg.data() + sizeof ev, value.data(), value.size()); // NUL from the zeroed buffer
     std::string label = std::string("SET_PARAM ") + what;
     call(msg.data(), msg.size(), label.c_str(), false, &rep);
     // Wipe our copy: the value may be a CHAP secret.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace isr::kernel {
 
@@ -34,7 +35,7 @@ public:
     /// Returns false when the transport does not know the parameter
     /// (-ENOSYS); throws isr::Error(ISCSI_ERR_INTERNAL) on other errors.
     /// `what` names the parameter in errors; the value is never logged.
-    bool set_param(uint32_t sid, uint32_t cid, uint32_t param, const std::string &value, const char *what);
+    bool set_param(uint32_t sid, uint32_t cid, uint32_t param, std::string_view value, const char *what);
     /// ISCSI_UEVENT_START_CONN: enter full-feature phase in the kernel.
     void start_conn(uint32_t sid, uint32_t cid);
     /// Best-effort teardown after a failure (errors ignored).

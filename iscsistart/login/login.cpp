@@ -206,8 +206,8 @@ Login::Outcome Login::on_response(const pdu::LoginResponse &rsp, const uint8_t *
         char code[8];
         snprintf(code, sizeof code, "%02x%02x", rsp.status_class, rsp.status_detail);
         if (rsp.status_class == 1) {
-            auto keys = text::parse(data, len);
-            const std::string *addr = text::find(keys, "TargetAddress");
+            last_keys_ = text::parse(data, len);
+            const std::string *addr = text::find(last_keys_, "TargetAddress");
             if (!addr)
                 proto("redirect (" + std::string(code) + ") without a TargetAddress");
             redirect_ = parse_target_address(*addr);

@@ -14,7 +14,7 @@ pass=0 failed=0
 
 cleanup() {
     # tgtd ignores SIGTERM while it has targets; it keeps no state we need.
-    [ -n "${tgtd_pid:-}" ] && kill -KILL "$tgtd_pid" 2>/dev/null && wait "$tgtd_pid" 2>/dev/null
+    for p in ${tgtd_pid:-} ${tgtd2_pid:-}; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,15 +35,31 @@ adm --op bind --mode account --tid 2 --user alice
 adm --op new --mode account --user target --password TargetSecret456
 adm --op bind --mode account --tid 2 --user target --outgoing
 
+# A second tgtd on 127.0.0.2 holds the real "moved" target; the first one
+# answers logins to it with a temporary redirect (status 0101).
+TGT_IPC_SOCKET=$work/tgtd2.ipc tgtd -f --iscsi portal=127.0.0.2:$port >"$work/tgtd2.log" 2>&1 &
+tgtd2_pid=$!
+for _ in $(seq 50); do TGT_IPC_SOCKET=$work/tgtd2.ipc tgtadm --lld iscsi --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
+adm --op new --mode target --tid 3 -T iqn.2026-11.test.iscsiroot:moved
+adm --op bind --mode target --tid 3 -I ALL
+adm --op update --mode target --tid 3 --name RedirectAddress --value 127.0.0.2
+adm --op update --mode target --tid 3 --name RedirectPort --value $port
+adm --op update --mode target --tid 3 --name RedirectReason --value Temporary
+TGT_IPC_SOCKET=$work/tgtd2.ipc adm --op new --mode target --tid 1 -T iqn.2026-11.test.iscsiroot:moved
+TGT_IPC_SOCKET=$work/tgtd2.ipc adm --op new --mode logicalunit --tid 1 --lun 1 -b "$work/disk.img"
+TGT_IPC_SOCKET=$work/tgtd2.ipc adm --op bind --mode target --tid 1 -I ALL
+
 base=(-i iqn.2026-11.test.iscsiroot:initiator -a 127.0.0.1 -p $port -P node.session.initial_login_retry_max=2)
 open=(-t iqn.2026-11.test.iscsiroot:open)
 chap=(-t iqn.2026-11.test.iscsiroot:chap)
 
-# check NAME WANT_RC ARGS...: run the probe at debug level 8 and check its
-# exit code and that no secret appears in anything it printed.
+# check NAME WANT_RC [--out TEXT] ARGS...: run the probe at debug level 8
+# and check its exit code, that no secret appears in anything it printed
+# and, with --out, that its output contains TEXT.
 check() {
-    local name=$1 want=$2
+    local name=$1 want=$2 out=
     shift 2
+    [ "$1" = --out ] && { out=$2; shift 2; }
     "$probe" "${base[@]}" -d 8 "$@" >"$work/out" 2>&1
     local rc=$?
     if [ "$rc" != "$want" ]; then
@@ -51,6 +67,9 @@ check() {
         failed=$((failed + 1))
     elif grep -qE 'AliceSecret123|TargetSecret456|WrongSecret789' "$work/out"; then
         echo "FAIL $name: a CHAP secret was printed"
+        failed=$((failed + 1))
+    elif [ -n "$out" ] && ! grep -qF -- "$out" "$work/out"; then
+        echo "FAIL $name: output lacks '$out'"; sed 's/^/    /' "$work/out" | tail -5
         failed=$((failed + 1))
     else
         echo "PASS $name (exit $rc)"
@@ -66,6 +85,7 @@ check "wrong password" 24 "${chap[@]}" -u alice -w WrongSecret789
 check "wrong password_in (target fails mutual)" 24 "${chap[@]}" -u alice -w AliceSecret123 -U target -W WrongSecret789
 check "unknown target" 19 -t iqn.2026-11.test.iscsiroot:missing
 check "wrong portal group" 19 "${open[@]}" -g 7
+check "redirect followed" 0 --out "portal=127.0.0.2:$port" -t iqn.2026-11.test.iscsiroot:moved
 check "nothing listening" 4 "${open[@]}" -p $((port + 1))
 check "malformed target name" 7 -t not-an-iqn
 

@@ -18,8 +18,8 @@ int main(int argc, char **argv)
         pdu::Isid isid{0x80, 0x12, 0x34, 0x56, 0, 0};
         LoginResult r = login_with_retries(o, isid, 1);
         const Negotiated &n = r.neg;
-        printf("tsih=%u tpgt=%d max_xmit=%u max_recv=%u first_burst=%u max_burst=%u imm=%d r2t=%d exp_statsn=%u\n",
-               n.tsih, n.tpgt, n.max_xmit_dlength, n.max_recv_dlength, n.first_burst, n.max_burst,
+        printf("portal=%s:%u tsih=%u tpgt=%d max_xmit=%u max_recv=%u first_burst=%u max_burst=%u imm=%d r2t=%d exp_statsn=%u\n",
+               r.portal.host.c_str(), r.portal.port, n.tsih, n.tpgt, n.max_xmit_dlength, n.max_recv_dlength, n.first_burst, n.max_burst,
                n.immediate_data, n.initial_r2t, n.exp_statsn);
         return 0;
     } catch (const Error &e) {
