@@ -1,0 +1,246 @@
+#include "netconfig.hpp"
+
+#include "rtnl.hpp"
+#include "../kernel/modules.hpp"
+#include "../util/errors.hpp"
+#include "../util/log.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fstream>
+#include <set>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace isr::net {
+
+namespace {
+
+constexpr int POLL_MS = 20;
+
+long now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void sleep_ms(int ms)
+{
+    timespec ts{ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+// "0000:00:03.0": only the characters a PCI address has, so the sysfs
+// path cannot leave /sys/bus/pci/devices.
+bool plausible_bdf(const std::string &s)
+{
+    if (s.empty() || s.size() > 32)
+        return false;
+    for (char ch : s)
+        if (!isxdigit((unsigned char)ch) && ch != ':' && ch != '.')
+            return false;
+    return true;
+}
+
+bool read_line(const std::string &path, std::string &out)
+{
+    std::ifstream f(path);
+    if (!f || !std::getline(f, out))
+        return false;
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+        out.pop_back();
+    return !out.empty();
+}
+
+// Load the drivers for PCI device `bdf` through libkmod: its own modalias
+// and those of its child devices (virtio_pci creates a virtio device that
+// needs virtio_net; nothing else loads it without udev). `tried` holds the
+// modaliases handled so far; called on every poll, it loads only new ones.
+void load_pci_drivers(const std::string &bdf, std::set<std::string> &tried)
+{
+    const std::string dir = "/sys/bus/pci/devices/" + bdf;
+    std::vector<std::string> aliases;
+    std::string a;
+    if (read_line(dir + "/modalias", a))
+        aliases.push_back(a);
+    else if (tried.insert("missing:" + bdf).second)
+        log::info("net: %s: no such PCI device (no %s/modalias)", bdf.c_str(), dir.c_str());
+    if (DIR *d = opendir(dir.c_str())) {
+        while (dirent *e = readdir(d)) {
+            // Real subdirectories only: symlinks such as firmware_node lead
+            // to other devices' modaliases.
+            if (e->d_type != DT_DIR || e->d_name[0] == '.')
+                continue;
+            if (read_line(dir + "/" + e->d_name + "/modalias", a))
+                aliases.push_back(a);
+        }
+        closedir(d);
+    }
+    for (auto &alias : aliases) {
+        if (!tried.insert(alias).second)
+            continue;
+        log::info("net: %s: loading the driver for %s", bdf.c_str(), alias.c_str());
+        kernel::load_module(alias); // logs its own failure; we then time out naming the MAC
+    }
+}
+
+void mkdir_parents(const std::string &path)
+{
+    for (std::size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+        std::string d = path.substr(0, pos);
+        if (mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
+            throw Error(ISCSI_ERR, "resolv.conf: cannot create " + d + ": " + strerror(errno));
+    }
+}
+
+// Find the interface with c.mac, loading drivers and waiting (see
+// ensure_nic_driver()); logs one line naming it.
+Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
+{
+    if (!c.pci_bdf.empty() && !plausible_bdf(c.pci_bdf))
+        throw Error(ISCSI_ERR_INVAL, "net: bad PCI address \"" + c.pci_bdf + "\"");
+    const std::string mac = mac_text(c.mac);
+    const long t0 = now_ms();
+    std::set<std::string> tried;
+    auto link = nl.link_by_mac(c.mac);
+    while (!link) {
+        if (!c.pci_bdf.empty())
+            load_pci_drivers(c.pci_bdf, tried);
+        if (now_ms() - t0 >= timeout_ms) {
+            std::string where = c.pci_bdf.empty() ? "" : " (PCI " + c.pci_bdf + ")";
+            throw Error(ISCSI_ERR_TRANS, "net: no network interface with MAC " + mac + where + " after " +
+                                             std::to_string(timeout_ms) + " ms");
+        }
+        sleep_ms(POLL_MS);
+        link = nl.link_by_mac(c.mac);
+    }
+    long waited = now_ms() - t0;
+    if (waited > 0)
+        log::info("net: %s has MAC %s (appeared after %ld ms)", link->name.c_str(), mac.c_str(), waited);
+    else
+        log::info("net: %s has MAC %s", link->name.c_str(), mac.c_str());
+    return *link;
+}
+
+} // namespace
+
+std::string ifname_by_mac(const std::array<uint8_t, 6> &mac)
+{
+    try {
+        Rtnl nl;
+        auto l = nl.link_by_mac(mac);
+        return l ? l->name : "";
+    } catch (const Error &) {
+        return "";
+    }
+}
+
+std::string ensure_nic_driver(const NicConfig &c, int timeout_ms)
+{
+    Rtnl nl;
+    return find_nic(nl, c, timeout_ms < 0 ? 0 : timeout_ms).name;
+}
+
+std::string configure_nic(const NicConfig &c, int timeout_ms)
+{
+    if (timeout_ms < 0)
+        timeout_ms = 0;
+    // Check what the kernel would refuse before waiting for anything.
+    if (c.address.set() && c.prefix_len > (c.address.family == AF_INET ? 32 : 128))
+        throw Error(ISCSI_ERR_INVAL, "net: prefix length /" + std::to_string(c.prefix_len) + " is too long for " +
+                                         c.address.text());
+    if (c.vlan > 4094)
+        throw Error(ISCSI_ERR_INVAL, "net: VLAN id " + std::to_string(c.vlan) + " is not in 1..4094");
+
+    Rtnl nl;
+    // 1. The interface, by MAC; load its driver and wait when it is not there.
+    const Link nic = find_nic(nl, c, timeout_ms);
+
+    // 2. Up, and the VLAN device on top.
+    nl.set_up(nic);
+    log::info("%s: link up", nic.name.c_str());
+    Link dev = nic;
+    if (c.vlan != 0) {
+        dev = nl.create_vlan(nic, c.vlan);
+        nl.set_up(dev);
+        log::info("%s: VLAN %u on %s, link up", dev.name.c_str(), (unsigned)c.vlan, nic.name.c_str());
+    }
+
+    // 3. Address and default route.
+    std::string summary;
+    if (c.address.set()) {
+        nl.add_address(dev, c.address, c.prefix_len);
+        summary = c.address.text() + "/" + std::to_string(c.prefix_len);
+    } else {
+        summary = "no address given, addresses left alone";
+    }
+    if (c.gateway.set()) {
+        nl.add_default_route(dev, c.gateway);
+        summary += ", default via " + c.gateway.text();
+    }
+    log::info("%s: %s", dev.name.c_str(), summary.c_str());
+
+    // 4. Carrier: a missing cable shows up as a login timeout later; say so
+    // here, but a link without carrier reporting must not stop the boot.
+    const long t1 = now_ms();
+    for (;;) {
+        if (nl.carrier(dev.index)) {
+            log::info("%s: carrier up after %ld ms", dev.name.c_str(), now_ms() - t1);
+            break;
+        }
+        if (now_ms() - t1 >= timeout_ms) {
+            log::info("warning: %s: no carrier after %d ms (cable, switch port?); continuing", dev.name.c_str(),
+                      timeout_ms);
+            break;
+        }
+        sleep_ms(POLL_MS);
+    }
+    return dev.name;
+}
+
+void write_resolv_conf(const std::vector<IpAddress> &dns, const std::string &path)
+{
+    std::string text, list;
+    for (auto &a : dns) {
+        if (!a.set())
+            continue;
+        text += "nameserver " + a.text() + "\n";
+        list += (list.empty() ? "" : " ") + a.text();
+    }
+    if (text.empty())
+        return;
+    mkdir_parents(path);
+    const std::string tmp = path + ".isr-tmp";
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw Error(ISCSI_ERR, "resolv.conf: cannot write " + path + ": " + strerror(errno));
+    std::size_t off = 0;
+    while (off < text.size()) {
+        ssize_t n = write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            close(fd);
+            unlink(tmp.c_str());
+            throw Error(ISCSI_ERR, "resolv.conf: cannot write " + path + ": " + strerror(e));
+        }
+        off += (std::size_t)n;
+    }
+    if (close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        unlink(tmp.c_str());
+        throw Error(ISCSI_ERR, "resolv.conf: cannot write " + path + ": " + strerror(e));
+    }
+    log::info("net: %s: nameserver %s", path.c_str(), list.c_str());
+}
+
+} // namespace isr::net
