@@ -7,6 +7,7 @@
 #   make install DESTDIR= PREFIX=/usr
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
+#   make fuzz         run the libFuzzer targets (FUZZ_SECONDS each, default 60)
 
 CXX      ?= g++
 PREFIX   ?= /usr
@@ -17,7 +18,7 @@ CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -MMD -MP
 LDLIBS_ISR := -lkmod -lcrypto
 BUILD    := build
 
-LIB_SRC  := $(filter-out iscsistart/main.cpp,$(shell find iscsistart -name '*.cpp' | sort))
+LIB_SRC  := $(filter-out iscsistart/main.cpp,$(shell find iscsistart ibft -name '*.cpp' | sort))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.cpp))
 TEST_BIN := $(TEST_SRC:tests/unit/%.cpp=$(BUILD)/tests/%)
@@ -43,11 +44,37 @@ $(BUILD)/tests/login_probe: $(BUILD)/tests/tools/login_probe.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
 
+$(BUILD)/tests/netconfig_tool: $(BUILD)/tests/tools/netconfig_tool.o $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
+$(BUILD)/tests/ibft_tool: $(BUILD)/tests/tools/ibft_tool.o $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
+# libFuzzer targets (clang, ASan, UBSan). FUZZ_SECONDS per target; new
+# inputs go to build/fuzz-corpus, the seeds in fuzz/corpus stay small.
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_FLAGS := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp iscsistart/util/secret.cpp
+
+$(BUILD)/fuzz/ibft_fuzz: $(FUZZ_IBFT_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_IBFT_SRC) -lcrypto
+
+fuzz: $(BUILD)/fuzz/ibft_fuzz
+	@mkdir -p $(BUILD)/fuzz-corpus/ibft
+	$(BUILD)/fuzz/ibft_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
+		$(BUILD)/fuzz-corpus/ibft fuzz/corpus/ibft
+
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do $$t || fail=1; done; exit $$fail
 
-integration: $(BUILD)/tests/login_probe iscsistart/iscsistart
+integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/netconfig_tool iscsistart/iscsistart
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
+	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
+	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 
 boot-tests: iscsistart/iscsistart
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart
@@ -68,6 +95,6 @@ install: iscsistart/iscsistart
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
-.PHONY: all unit integration boot-tests check deps demo install clean
+.PHONY: all unit integration boot-tests check deps demo fuzz install clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

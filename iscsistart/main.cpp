@@ -2,6 +2,7 @@
 // kernel. Exit codes follow open-iscsi's ISCSI_ERR_* table (util/errors.hpp).
 #include "boot_session.hpp"
 #include "cli/options.hpp"
+#include "firmware.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "version.hpp"
@@ -31,18 +32,24 @@ int main(int argc, char **argv)
     case cli::Action::VERSION:
         printf("iscsistart version %s (iscsiroot)\n", ISCSIROOT_VERSION);
         return ISCSI_SUCCESS;
-    case cli::Action::FW_CONNECT:
-    case cli::Action::FW_NETWORK:
-    case cli::Action::FW_PRINT:
-        log::error("-b/-N/-f: firmware boot tables (iBFT) are not supported by this build yet");
-        return ISCSI_ERR_OP_NOT_SUPP;
-    case cli::Action::LOGIN:
+    default:
         break;
     }
 
-    // Steps of a boot also go to the kernel log, next to its own messages.
-    log::enable_kmsg(true);
+    // Steps of a boot also go to the kernel log, next to its own messages
+    // (not -f: its output is read by scripts and people).
+    log::enable_kmsg(o.action != cli::Action::FW_PRINT);
     try {
+        switch (o.action) {
+        case cli::Action::FW_PRINT:
+            return fw_print(o);
+        case cli::Action::FW_NETWORK:
+            return fw_network(o);
+        case cli::Action::FW_CONNECT:
+            return fw_connect(o);
+        default:
+            break;
+        }
         auto disks = boot_session(o);
         for (const auto &d : disks)
             printf("%s\n", d.c_str());

@@ -113,6 +113,9 @@ void read_config(Options &o, const std::string &path)
     }
 }
 
+constexpr int OPT_SHOW_SECRETS = 1000;
+constexpr int OPT_IBFT = 1001;
+
 const option long_options[] = {
     {"config", required_argument, nullptr, 'c'},     {"initiatorname", required_argument, nullptr, 'i'},
     {"targetname", required_argument, nullptr, 't'}, {"tgpt", required_argument, nullptr, 'g'},
@@ -122,7 +125,8 @@ const option long_options[] = {
     {"debug", required_argument, nullptr, 'd'},      {"fwparam_connect", no_argument, nullptr, 'b'},
     {"fwparam_network", no_argument, nullptr, 'N'},  {"fwparam_print", no_argument, nullptr, 'f'},
     {"param", required_argument, nullptr, 'P'},      {"help", no_argument, nullptr, 'h'},
-    {"version", no_argument, nullptr, 'v'},          {nullptr, 0, nullptr, 0},
+    {"version", no_argument, nullptr, 'v'},          {"show-secrets", no_argument, nullptr, OPT_SHOW_SECRETS},
+    {"ibft", required_argument, nullptr, OPT_IBFT},     {nullptr, 0, nullptr, 0},
 };
 
 } // namespace
@@ -145,6 +149,9 @@ const char *usage_text()
            "  -b, --fwparam_connect    create a session to the target using iBFT\n"
            "  -N, --fwparam_network    bring up the network as specified by iBFT\n"
            "  -f, --fwparam_print      print the iBFT info to STDOUT\n"
+           "      --show-secrets       with -f, print CHAP secrets instead of ********\n"
+           "      --ibft=PATH          with -b/-N/-f, read the iBFT from a raw table file or a\n"
+           "                           /sys/firmware/ibft-style directory instead of the firmware\n"
            "  -P, --param=NAME=VALUE   set parameter with the name NAME to VALUE\n"
            "  -h, --help               display this help and exit\n"
            "  -v, --version            display version and exit\n"
@@ -312,6 +319,8 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         case 'b': o.action = Action::FW_CONNECT; break;
         case 'N': o.action = Action::FW_NETWORK; break;
         case 'f': o.action = Action::FW_PRINT; break;
+        case OPT_SHOW_SECRETS: o.show_secrets = true; break;
+        case OPT_IBFT: o.ibft_path = bounded("ibft", arg, 4096); break;
         case 'P': {
             auto eq = arg.find('=');
             if (eq == std::string_view::npos)

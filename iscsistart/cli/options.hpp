@@ -33,6 +33,8 @@ struct Options {
     SessionSettings session;
     int debug = 0;
     std::string config_file; // -c
+    bool show_secrets = false; // --show-secrets: -f prints CHAP secrets
+    std::string ibft_path;     // --ibft: raw table file or sysfs-style directory instead of the firmware
 };
 
 /// Parse argv. Throws isr::Error(ISCSI_ERR_INVAL) with a one-line message

@@ -114,7 +114,7 @@ cli "unknown -P" 7 "--param node.bogus: unknown parameter name" "${iq[@]}" "${op
 cli "unknown option" 7 "Try \`iscsistart --help'" -Q
 cli "help" 0 "--initiatorname" --help
 cli "version" 0 "iscsistart version" -v
-cli "iBFT not yet" 27 "not supported" -f
+cli "no iBFT file" 21 "iBFT: cannot read" -f --ibft "$work/none"
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]

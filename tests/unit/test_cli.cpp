@@ -81,6 +81,11 @@ static void help_and_version(void **)
     assert_true(run({"-h"}).action == cli::Action::HELP);
     assert_true(run({"--version"}).action == cli::Action::VERSION);
     assert_true(run({"-f"}).action == cli::Action::FW_PRINT);
+    auto f = run({"-f", "--show-secrets", "--ibft=/tmp/table.bin"});
+    assert_true(f.show_secrets);
+    assert_string_equal(f.ibft_path.c_str(), "/tmp/table.bin");
+    assert_true(run({"-b", "-P", "node.session.initial_login_retry_max=3"}).action == cli::Action::FW_CONNECT);
+    assert_true(run({"--fwparam_network"}).action == cli::Action::FW_NETWORK);
     assert_non_null(strstr(cli::usage_text(), "--initiatorname"));
 }
 

@@ -1,0 +1,118 @@
+#include "firmware.hpp"
+
+#include "../ibft/records.hpp"
+#include "../ibft/source.hpp"
+#include "boot_session.hpp"
+#include "net/netconfig.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+
+#include <cstdio>
+
+namespace isr {
+namespace {
+
+ibft::Table load_table(const cli::Options &o)
+{
+    std::string where = o.ibft_path;
+    ibft::Table t = where.empty() ? ibft::load(where) : ibft::load_from(where);
+    log::info("iBFT read from %s: %zu NIC(s), %zu target(s)", where.c_str(), t.nics.size(), t.targets.size());
+    return t;
+}
+
+// The login settings for one iBFT target, on top of the command line's
+// (-P values, timeouts, debug level).
+cli::Options target_options(const cli::Options &base, const ibft::Table &t, const ibft::Target &g)
+{
+    cli::Options o = base;
+    o.action = cli::Action::LOGIN;
+    if (o.login.initiator_name.empty())
+        o.login.initiator_name = t.initiator.name;
+    o.login.target_name = g.name;
+    o.login.tpgt = -1;
+    o.portal.host = g.ip.text();
+    o.portal.port = g.port ? g.port : 3260;
+    auto &a = o.login.auth;
+    a = AuthConfig{{}, {}, {}, {}, base.login.auth.chap_algs};
+    if (g.chap_type >= ibft::CHAP_ONE_WAY || !g.chap_name.empty()) {
+        a.username = g.chap_name;
+        a.password = g.chap_secret;
+    }
+    if (g.chap_type == ibft::CHAP_MUTUAL || !g.rev_chap_secret.empty()) {
+        a.username_in = g.rev_chap_name;
+        a.password_in = g.rev_chap_secret;
+    }
+    if (o.login.initiator_name.empty())
+        throw Error(ISCSI_ERR_INVAL, "iBFT: no initiator name in the table (give one with -i)");
+    cli::validate_iscsi_name(o.login.initiator_name, "iBFT initiator name");
+    cli::validate_iscsi_name(o.login.target_name, "iBFT target name");
+    if (!g.ip.set())
+        throw Error(ISCSI_ERR_INVAL, "iBFT: target " + std::to_string(g.index) + " has no address");
+    return o;
+}
+
+} // namespace
+
+int fw_print(const cli::Options &o)
+{
+    ibft::Table t = load_table(o);
+    std::string text = ibft::format_records(t, o.show_secrets, [](const std::array<uint8_t, 6> &mac) {
+        return net::ifname_by_mac(mac);
+    });
+    if (text.empty()) {
+        log::error("iBFT: no valid target with a NIC in the table");
+        return ISCSI_ERR_NO_OBJS_FOUND;
+    }
+    fputs(text.c_str(), stdout);
+    return ISCSI_SUCCESS;
+}
+
+int fw_network(const cli::Options &o)
+{
+    ibft::Table t = load_table(o);
+    auto nics = ibft::boot_nics(t);
+    if (nics.empty()) {
+        log::error("iBFT: no valid NIC in the table");
+        return ISCSI_ERR_NO_OBJS_FOUND;
+    }
+    std::vector<net::IpAddress> dns;
+    for (const auto &n : nics) {
+        net::configure_nic(n, 10000);
+        dns.insert(dns.end(), n.dns.begin(), n.dns.end());
+    }
+    net::write_resolv_conf(dns);
+    return ISCSI_SUCCESS;
+}
+
+int fw_connect(const cli::Options &o)
+{
+    ibft::Table t = load_table(o);
+    auto targets = ibft::boot_targets(t);
+    if (targets.empty()) {
+        log::error("iBFT: no boot target in the table");
+        return ISCSI_ERR_NO_OBJS_FOUND;
+    }
+    // The NIC's driver, so the login has an interface to go out on.
+    for (const auto &n : ibft::boot_nics(t))
+        net::ensure_nic_driver(n, 10000);
+
+    int first_error = 0, ok = 0;
+    for (const ibft::Target *g : targets) {
+        try {
+            cli::Options to = target_options(o, t, *g);
+            log::info("iBFT target %u: %s at %s:%u", g->index, to.login.target_name.c_str(), to.portal.host.c_str(),
+                      to.portal.port);
+            for (const auto &d : boot_session(to))
+                printf("%s\n", d.c_str());
+            fflush(stdout);
+            ++ok;
+        } catch (const Error &e) {
+            log::error("iBFT target %u: %s", g->index, e.what());
+            if (!first_error)
+                first_error = e.code();
+        }
+    }
+    return ok ? ISCSI_SUCCESS : first_error;
+}
+
+} // namespace isr
