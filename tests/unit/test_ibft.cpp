@@ -77,6 +77,22 @@ uint16_t get16(const std::vector<uint8_t> &b, std::size_t at) { return (uint16_t
 
 Table parse_vec(const std::vector<uint8_t> &b) { return parse(b.data(), b.size()); }
 
+// `good` with the 16-bit field at `at` set to `v` (or the byte, with
+// damaged8), checksum repaired so the parser looks further.
+std::vector<uint8_t> damaged16(std::vector<uint8_t> b, std::size_t at, uint16_t v)
+{
+    put16(b, at, v);
+    fix_checksum(b);
+    return b;
+}
+
+std::vector<uint8_t> damaged8(std::vector<uint8_t> b, std::size_t at, uint8_t v)
+{
+    b[at] = v;
+    fix_checksum(b);
+    return b;
+}
+
 // Control structure slots: initiator, nic0, target0, nic1, target1, ...
 constexpr std::size_t SLOT_INITIATOR = ACPI_HEADER_LEN + 8;
 constexpr std::size_t SLOT_NIC0 = ACPI_HEADER_LEN + 10;
@@ -191,87 +207,49 @@ static void lun_forms(void **)
 static void bad_headers(void **)
 {
     auto good = build(one_of_each());
+    EXPECT_ERROR(parse_vec(damaged8(good, 0, 'X')), ISCSI_ERR_INVAL, "signature");
+    EXPECT_ERROR(parse_vec(damaged8(good, 8, 2)), ISCSI_ERR_INVAL, "revision 2");
     auto b = good;
-    b[0] = 'X';
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "signature");
-    b = good;
-    b[8] = 2;
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "revision 2");
-    b = good;
-    b[20] ^= 1;
+    b[20] ^= 1; // checksum not repaired
     EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "checksum is wrong");
     EXPECT_ERROR(parse(good.data(), good.size() - 8), ISCSI_ERR_INVAL, "truncated");
     EXPECT_ERROR(parse(good.data(), 40), ISCSI_ERR_INVAL, "shorter than its headers");
-    b = good;
-    b[ACPI_HEADER_LEN] = 3;
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "control structure id is 3");
-    b = good;
-    put16(b, ACPI_HEADER_LEN + 2, 1000);
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "control structure length 1000");
+    EXPECT_ERROR(parse_vec(damaged8(good, ACPI_HEADER_LEN, 3)), ISCSI_ERR_INVAL, "control structure id is 3");
+    EXPECT_ERROR(parse_vec(damaged16(good, ACPI_HEADER_LEN + 2, 1000)), ISCSI_ERR_INVAL,
+                 "control structure length 1000");
 }
 
 static void bad_offsets(void **)
 {
     auto good = build(one_of_each());
-    auto b = good;
-    put16(b, SLOT_NIC0, (uint16_t)(b.size() - 4)); // runs off the end
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "points outside the table");
-
-    b = good;
-    put16(b, SLOT_NIC1, get16(b, SLOT_NIC0)); // the same NIC twice
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "overlaps");
-
-    b = good;
-    put16(b, SLOT_TGT0, 20); // inside the ACPI header
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "control offset #2 (20) points into the table header");
-
-    b = good;
-    put16(b, SLOT_INITIATOR, get16(b, SLOT_NIC0) + 2); // overlapping, misaligned
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "control offset #0");
+    uint16_t nic0 = get16(good, SLOT_NIC0);
+    EXPECT_ERROR(parse_vec(damaged16(good, SLOT_NIC0, (uint16_t)(good.size() - 4))), ISCSI_ERR_INVAL,
+                 "points outside the table");
+    EXPECT_ERROR(parse_vec(damaged16(good, SLOT_NIC1, nic0)), ISCSI_ERR_INVAL, "overlaps"); // same NIC twice
+    EXPECT_ERROR(parse_vec(damaged16(good, SLOT_TGT0, 20)), ISCSI_ERR_INVAL,
+                 "control offset #2 (20) points into the table header");
+    // Overlapping the NIC, misaligned: the "structure" found there is junk.
+    EXPECT_ERROR(parse_vec(damaged16(good, SLOT_INITIATOR, nic0 + 2)), ISCSI_ERR_INVAL, "control offset #0");
 }
 
 static void bad_strings(void **)
 {
     auto good = build(one_of_each());
-    std::size_t tgt = get16(good, SLOT_TGT0);
-    auto b = good;
-    put16(b, tgt + 36, (uint16_t)(b.size() - 2)); // name runs off the end
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "target 0 name: offset");
-
-    b = good;
-    put16(b, tgt + 36, get16(b, SLOT_NIC0)); // name inside the NIC structure
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "target 0 name: string at offset");
+    std::size_t name_off = get16(good, SLOT_TGT0) + 36;
+    EXPECT_ERROR(parse_vec(damaged16(good, name_off, (uint16_t)(good.size() - 2))), ISCSI_ERR_INVAL,
+                 "target 0 name: offset");
+    EXPECT_ERROR(parse_vec(damaged16(good, name_off, get16(good, SLOT_NIC0))), ISCSI_ERR_INVAL,
+                 "target 0 name: string at offset");
 }
 
 static void bad_structures(void **)
 {
     auto good = build(one_of_each());
-    std::size_t nic = get16(good, SLOT_NIC0);
-    auto b = good;
-    put16(b, nic + 2, 90);
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "NIC structure 0 length 90, expected 102");
-    b = good;
-    b[nic] = 9;
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "unknown id 9");
-    b = good;
-    b[nic + 22] = 40; // IPv4 prefix of 40
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "prefix length 40");
-    b = good;
-    b[get16(b, SLOT_TGT0) + 32] = 7; // CHAP type
-    fix_checksum(b);
-    EXPECT_ERROR(parse_vec(b), ISCSI_ERR_INVAL, "CHAP type 7");
+    std::size_t nic = get16(good, SLOT_NIC0), tgt = get16(good, SLOT_TGT0);
+    EXPECT_ERROR(parse_vec(damaged16(good, nic + 2, 90)), ISCSI_ERR_INVAL, "NIC structure 0 length 90, expected 102");
+    EXPECT_ERROR(parse_vec(damaged8(good, nic, 9)), ISCSI_ERR_INVAL, "unknown id 9");
+    EXPECT_ERROR(parse_vec(damaged8(good, nic + 22, 40)), ISCSI_ERR_INVAL, "prefix length 40"); // IPv4 /40
+    EXPECT_ERROR(parse_vec(damaged8(good, tgt + 32, 7)), ISCSI_ERR_INVAL, "CHAP type 7");
 }
 
 static void records_mask_secrets(void **)
