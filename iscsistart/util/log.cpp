@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace isr::log {
@@ -12,6 +14,17 @@ int g_level = 0;
 int g_kmsg = -1;
 bool g_kmsg_tried = false;
 bool g_kmsg_on = false;
+bool g_stderr_is_console = false;
+
+// In an initramfs our stderr is usually the console, which also shows
+// kernel messages: then our kmsg copies go at debug level, kept in the
+// kernel log but not printed twice.
+bool stderr_is_console()
+{
+    struct stat err, con;
+    return fstat(STDERR_FILENO, &err) == 0 && stat("/dev/console", &con) == 0 && S_ISCHR(err.st_mode) &&
+           (err.st_rdev == con.st_rdev || major(err.st_rdev) == 4 /* tty0-63, ttyS*: a console */);
+}
 
 long now_ms()
 {
@@ -22,7 +35,7 @@ long now_ms()
 
 const long g_start = now_ms();
 
-void emit(const char *prefix, const char *fmt, va_list ap)
+void emit(const char *prefix, const char *fmt, va_list ap, int kmsg_level)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -38,8 +51,12 @@ void emit(const char *prefix, const char *fmt, va_list ap)
             g_kmsg_tried = true;
             g_kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
         }
-        if (g_kmsg >= 0)
-            (void)!write(g_kmsg, line, n);
+        if (g_kmsg >= 0) {
+            char kline[1210];
+            int k = snprintf(kline, sizeof kline, "<%d>%.*s", g_stderr_is_console ? 7 : kmsg_level, n, line);
+            if (k > 0)
+                (void)!write(g_kmsg, kline, k < (int)sizeof kline ? k : (int)sizeof kline - 1);
+        }
     }
 }
 
@@ -47,14 +64,19 @@ void emit(const char *prefix, const char *fmt, va_list ap)
 
 void set_level(int lvl) { g_level = lvl; }
 int level() { return g_level; }
-void enable_kmsg(bool on) { g_kmsg_on = on; }
+void enable_kmsg(bool on)
+{
+    g_kmsg_on = on;
+    if (on)
+        g_stderr_is_console = stderr_is_console();
+}
 long elapsed_ms() { return now_ms() - g_start; }
 
 void info(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emit("", fmt, ap);
+    emit("", fmt, ap, 6);
     va_end(ap);
 }
 
@@ -62,7 +84,7 @@ void error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emit("error: ", fmt, ap);
+    emit("error: ", fmt, ap, 3);
     va_end(ap);
 }
 
@@ -72,7 +94,7 @@ void debug(int lvl, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    emit("", fmt, ap);
+    emit("", fmt, ap, 7);
     va_end(ap);
 }
 

@@ -1,6 +1,7 @@
 // One-line step logging with elapsed milliseconds since process start.
-// Lines go to stderr and, when writable, to /dev/kmsg so they interleave
-// with the kernel's own boot messages on the console.
+// Lines go to stderr and, when writable, to /dev/kmsg so they are in the
+// kernel log next to its own boot messages (at debug level when stderr is
+// the console already, so the console does not show them twice).
 #pragma once
 
 #include <cstdarg>
