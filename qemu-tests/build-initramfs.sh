@@ -34,7 +34,7 @@ fi
 # Modules the init (or the binary under test) may need.  Top-level names;
 # dependencies and softdeps are resolved with modprobe --show-depends.
 MODULES="virtio_pci virtio_net crc32c_generic crc32c_intel ext4
-         crc64_rocksoft_generic iscsi_tcp sd_mod"
+         crc64_rocksoft_generic iscsi_tcp sd_mod iscsi_ibft 8021q"
 
 ROOT=$(mktemp -d "${TMPDIR:-/tmp}/isr-initramfs.XXXXXX")
 trap 'rm -rf "$ROOT"' EXIT

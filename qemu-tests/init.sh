@@ -61,26 +61,31 @@ cmdline_get() {
 say "isr-init: starting, kernel $(uname -r), uptime $(uptime_s)"
 
 # --- network ---------------------------------------------------------------
-load_mod virtio_pci
-load_mod virtio_net || die "reason=virtio_net"
+# isr.ibft=1: the network comes from the iBFT (iPXE sanhook): `iscsistart -N`
+# sets it up, and the login is `iscsistart -b` (the args file says so).
+IBFT=$(cmdline_get isr.ibft) || IBFT=0
 load_mod crc32c_generic
 load_mod crc32c_intel >/dev/null   # needs SSE4.2 (absent on TCG qemu64)
 load_mod ext4 || die "reason=ext4"
-
-IP=$(cmdline_get isr.ip) || die "reason=no-isr.ip-on-cmdline"
-GW=$(cmdline_get isr.gw) || GW=
-NETIF=$(cmdline_get isr.if) || NETIF=eth0
-i=0
-while [ ! -e "/sys/class/net/$NETIF" ]; do
-    i=$((i + 1))
-    [ $i -gt 100 ] && die "reason=no-$NETIF"
-    usleep 50000
-done
 ip link set lo up
-ip addr add "$IP" dev "$NETIF" || die "reason=ip-addr"
-ip link set "$NETIF" up || die "reason=ip-link-up"
-[ -n "$GW" ] && ip route add default via "$GW"
-say "isr-init: $NETIF up with $IP"
+if [ "$IBFT" != 1 ]; then
+    load_mod virtio_pci
+    load_mod virtio_net || die "reason=virtio_net"
+
+    IP=$(cmdline_get isr.ip) || die "reason=no-isr.ip-on-cmdline"
+    GW=$(cmdline_get isr.gw) || GW=
+    NETIF=$(cmdline_get isr.if) || NETIF=eth0
+    i=0
+    while [ ! -e "/sys/class/net/$NETIF" ]; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && die "reason=no-$NETIF"
+        usleep 50000
+    done
+    ip addr add "$IP" dev "$NETIF" || die "reason=ip-addr"
+    ip link set "$NETIF" up || die "reason=ip-link-up"
+    [ -n "$GW" ] && ip route add default via "$GW"
+    say "isr-init: $NETIF up with $IP"
+fi
 
 # --- optional preload (for initiators that do not load modules themselves) ---
 if [ -s /etc/isr.preload ]; then
@@ -90,6 +95,14 @@ if [ -s /etc/isr.preload ]; then
         load_mod "$m" || die "reason=preload-$m"
     done < /etc/isr.preload
     say "ISR-P1 $(uptime_s)"
+fi
+
+if [ "$IBFT" = 1 ]; then
+    say "isr-init: iscsistart -N (network from the iBFT)"
+    /sbin/iscsistart -N
+    rc=$?
+    [ $rc -eq 0 ] || die "rc=$rc step=-N"
+    ip -o -4 addr show | grep -v ' lo ' | sed 's/^/isr-init: /'
 fi
 
 # --- iscsistart -------------------------------------------------------------

@@ -35,7 +35,8 @@ esac
 CHAP=isrinit:InitSecret-1234
 MUTUAL=isrtarget:TargetSecret-5678
 
-SCENARIOS="noauth chap-oneway chap-mutual chap-wrong-password target-delayed-20s"
+SCENARIOS="noauth chap-oneway chap-mutual chap-wrong-password target-delayed-20s
+           ibft-dhcp ibft-mutual-chap ibft-static"
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
@@ -44,6 +45,10 @@ scenario_opts() {  # sets OPTS for scenario $1
         chap-wrong-password)
             OPTS=(--chap "$CHAP" --args "-w WrongSecret-0000" --expect fail:24 --timeout 120) ;;
         target-delayed-20s) OPTS=(--target-delay 20 --timeout 150) ;;
+        # iPXE sanhook writes the iBFT; the init runs iscsistart -N and -b
+        ibft-dhcp) OPTS=(--ipxe dhcp --timeout 150) ;;
+        ibft-mutual-chap) OPTS=(--ipxe dhcp --chap "$CHAP" --mutual "$MUTUAL" --timeout 150) ;;
+        ibft-static) OPTS=(--ipxe static --timeout 150) ;;
     esac
 }
 

@@ -21,6 +21,13 @@
 #   --preload|--no-preload load iscsi_tcp/sd_mod in the init before iscsistart
 #                          (default: only for Debian's /usr/sbin/iscsistart)
 #   --kernel-args "..."    extra kernel command line
+#   --ipxe dhcp|static     boot through iPXE (/usr/lib/ipxe/ipxe.lkrn): it gets
+#                          an address by DHCP (dnsmasq in the namespace) or
+#                          statically, sanhooks the target (writing the iBFT,
+#                          with --chap/--mutual as iPXE's username/password and
+#                          reverse-username/reverse-password), then loads the
+#                          kernel and initramfs over HTTP; the init runs
+#                          `iscsistart -N` and `iscsistart -b`
 #   --keep                 keep the per-run directory (work/run-*)
 # Environment: ISR_QEMU_CPU (default "max"; "qemu64" lacks SSE4.2/PCLMUL, so
 #   crc32c-intel and crct10dif-pclmul cannot load)
@@ -44,6 +51,7 @@ TIMEOUT=120
 PRELOAD=auto
 KERNEL_ARGS=
 KEEP=0
+IPXE=
 
 INITIATOR_IQN=iqn.2026-11.test.iscsiroot:initiator
 TARGET_IQN=iqn.2026-11.test.iscsiroot:root
@@ -71,6 +79,7 @@ while [ $# -gt 0 ]; do
         --no-preload) PRELOAD=no ;;
         --kernel-args) KERNEL_ARGS=$2; shift ;;
         --keep) KEEP=1 ;;
+        --ipxe) IPXE=$2; shift ;;
         -h|--help) usage ;;
         *) echo "run-boot: unknown option $1" >&2; usage ;;
     esac
@@ -89,6 +98,17 @@ case $EXPECT in
 esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "bad --timeout '$TIMEOUT'"
 [[ $TARGET_DELAY =~ ^[0-9]+$ ]] || fail "bad --target-delay '$TARGET_DELAY'"
+case $IPXE in
+    '') ;;
+    dhcp|static)
+        [ "$TARGET_DELAY" = 0 ] || fail "--ipxe needs the target up from the start"
+        [ -f /usr/lib/ipxe/ipxe.lkrn ] || fail "missing /usr/lib/ipxe/ipxe.lkrn (package ipxe)"
+        command -v dnsmasq >/dev/null || fail "missing dnsmasq (package dnsmasq-base)"
+        # the login comes from the iBFT; the init also loads the NIC and
+        # iscsi_ibft for initiators that load nothing themselves
+        PRELOAD_MODULES="virtio_pci virtio_net iscsi_ibft $PRELOAD_MODULES" ;;
+    *) fail "bad --ipxe '$IPXE' (dhcp or static)" ;;
+esac
 [ "$(id -u)" -eq 0 ] || fail "must run as root (network namespaces, tgtd)"
 for t in qemu-system-x86_64 tgtd tgtadm ip cpio gzip flock sha256sum; do
     command -v "$t" >/dev/null || fail "missing tool $t (see qemu-tests/DEPS)"
@@ -143,6 +163,8 @@ LOG=$WORK/$NAME.log
 TGTLOG=$WORK/$NAME.tgtd.log
 QEMU_PID=
 TGTD_PID=
+HTTPD_PID=
+DNSMASQ_PID=
 NS_MADE=0
 export TGT_IPC_SOCKET=$RUN/tgt.sock
 
@@ -169,6 +191,8 @@ cleanup() {
     [ -n "$QEMU_PID" ] && kill_wait "$QEMU_PID"
     # tgtd ignores SIGTERM, and its scratch state needs no clean shutdown
     [ -n "$TGTD_PID" ] && kill_wait "$TGTD_PID" KILL
+    [ -n "$HTTPD_PID" ] && kill_wait "$HTTPD_PID"
+    [ -n "$DNSMASQ_PID" ] && kill_wait "$DNSMASQ_PID"
     [ "$NS_MADE" = 1 ] && ip netns del "$NS" 2>/dev/null
     if [ "$KEEP" = 1 ]; then
         info "kept $RUN"
@@ -198,6 +222,8 @@ short_opt() {  # print the short letter of an option word (empty if none)
 ARGS=()
 if [ "$HAVE_RAW" = 1 ]; then
     mapfile -t ARGS < <(split_words "$RAW_ARGS")
+elif [ -n "$IPXE" ]; then
+    mapfile -t ARGS < <(split_words "-b $EXTRA_ARGS")
 else
     DEF=(-i "$INITIATOR_IQN" -t "$TARGET_IQN" -g 1 -a "$TARGET_IP" -p "$PORT")
     [ -n "$CHAP" ] && DEF+=(-u "${CHAP%%:*}" -w "${CHAP#*:}")
@@ -276,10 +302,49 @@ fi
 
 # --- QEMU -----------------------------------------------------------------------------
 : > "$LOG"
-APPEND="console=ttyS0 loglevel=5 panic=-1 edd=off isr.ip=$GUEST_IP/$PREFIX $KERNEL_ARGS"
+APPEND="console=ttyS0 loglevel=5 panic=-1 edd=off"
+if [ -z "$IPXE" ]; then
+    APPEND+=" isr.ip=$GUEST_IP/$PREFIX $KERNEL_ARGS"
+    BOOT=(-kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" -append "$APPEND")
+else
+    # iPXE fetches the kernel and initramfs over HTTP from the namespace
+    mkdir -p "$RUN/www"
+    ln "$VMLINUZ" "$RUN/www/vmlinuz" 2>/dev/null || cp "$VMLINUZ" "$RUN/www/vmlinuz"
+    mv "$RUN/initrd.gz" "$RUN/www/initrd.gz"
+    ip netns exec "$NS" busybox httpd -f -p "$TARGET_IP:8080" -h "$RUN/www" &
+    HTTPD_PID=$!
+    if [ "$IPXE" = dhcp ]; then
+        ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$TAP" \
+            --bind-interfaces --dhcp-range="${TARGET_IP%.*}.50,${TARGET_IP%.*}.99,255.255.255.0,1h" \
+            --dhcp-option=3,"$TARGET_IP" --dhcp-option=6,"$TARGET_IP" --dhcp-leasefile="$RUN/leases" \
+            --pid-file="$RUN/dnsmasq.pid" >"$RUN/dnsmasq.log" 2>&1 &
+        DNSMASQ_PID=$!
+        NETUP="dhcp net0 || goto failed"
+    else
+        NETUP="set net0/ip $GUEST_IP
+set net0/netmask 255.255.255.0
+set net0/gateway $TARGET_IP
+set net0/dns $TARGET_IP
+ifopen net0 || goto failed"
+    fi
+    {
+        echo '#!ipxe'
+        echo "$NETUP"
+        echo "set initiator-iqn $INITIATOR_IQN"
+        [ -n "$CHAP" ] && printf 'set username %s\nset password %s\n' "${CHAP%%:*}" "${CHAP#*:}"
+        [ -n "$MUTUAL" ] && printf 'set reverse-username %s\nset reverse-password %s\n' "${MUTUAL%%:*}" "${MUTUAL#*:}"
+        echo "sanhook iscsi:$TARGET_IP:::1:$TARGET_IQN || goto failed"
+        echo "kernel http://$TARGET_IP:8080/vmlinuz $APPEND isr.ibft=1 $KERNEL_ARGS || goto failed"
+        echo "initrd http://$TARGET_IP:8080/initrd.gz || goto failed"
+        echo "boot || goto failed"
+        echo ":failed"
+        echo "echo ISR-BOOT-FAILED reason=ipxe"
+        echo "reboot"
+    } > "$RUN/boot.ipxe"
+    BOOT=(-kernel /usr/lib/ipxe/ipxe.lkrn -initrd "$RUN/boot.ipxe")
+fi
 ip netns exec "$NS" qemu-system-x86_64 -accel tcg -cpu "${ISR_QEMU_CPU:-max}" -m 1024 -smp 1 -nographic -nodefaults -monitor none \
-    -no-reboot -serial "file:$LOG" \
-    -kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" -append "$APPEND" \
+    -no-reboot -serial "file:$LOG" "${BOOT[@]}" \
     -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" \
     -device virtio-net-pci,netdev=n0,romfile= \
     </dev/null >"$RUN/qemu.out" 2>&1 &
