@@ -66,6 +66,21 @@ grep -qx 'iface.ipaddress = fd00:77::2' "$work/out" && grep -qx 'iface.vlan_id =
     grep -qx 'node.conn\[0\].address = fd00:77::1' "$work/out" && grep -qx 'iface.prefix_len = 64' "$work/out" &&
     ok "-f IPv6 and VLAN" || { bad "-f IPv6 and VLAN"; cat "$work/out"; }
 
+# The kernel's view (/sys/firmware/ibft) of the plain table gives the same
+# records: attribute files as iscsi_ibft writes them.
+sys=$work/sysfs
+mkdir -p "$sys/initiator" "$sys/ethernet0" "$sys/target0"
+put() { printf '%s\n' "$3" >"$sys/$1/$2"; }
+put initiator initiator-name iqn.2026-11.test.iscsiroot:initiator
+put initiator flags 3
+put ethernet0 index 0; put ethernet0 flags 3; put ethernet0 ip-addr 10.77.0.2; put ethernet0 prefix-len 24
+put ethernet0 origin 3; put ethernet0 gateway 10.77.0.1; put ethernet0 primary-dns 10.77.0.1
+put ethernet0 dhcp 10.77.0.1; put ethernet0 vlan 0; put ethernet0 mac 52:54:00:12:34:56
+put target0 index 0; put target0 flags 3; put target0 ip-addr 10.77.0.1; put target0 port 3260
+put target0 lun 01000000; put target0 nic-assoc 0; put target0 chap-type 0
+put target0 target-name iqn.2026-11.test.iscsiroot:root
+expect "-f from a sysfs-style directory" 0 "$work/want-plain" -f --ibft "$sys"
+
 # Damaged tables: one error line naming the problem, exit 7.
 cp "$work/plain.bin" "$work/badsum.bin"
 printf '\x55' | dd of="$work/badsum.bin" bs=1 seek=30 conv=notrunc status=none
