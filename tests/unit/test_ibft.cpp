@@ -58,6 +58,16 @@ Table one_of_each()
     return t;
 }
 
+Table with_mutual_chap(Table t)
+{
+    t.targets[0].chap_type = CHAP_MUTUAL;
+    t.targets[0].chap_name = "client";
+    t.targets[0].chap_secret = Secret("ClientSecret12");
+    t.targets[0].rev_chap_name = "target";
+    t.targets[0].rev_chap_secret = Secret("TargetSecret34");
+    return t;
+}
+
 void fix_checksum(std::vector<uint8_t> &b)
 {
     b[9] = 0;
@@ -136,12 +146,7 @@ static void one_nic_one_target(void **)
 
 static void chap_and_mutual_chap(void **)
 {
-    Table t = one_of_each();
-    t.targets[0].chap_type = CHAP_MUTUAL;
-    t.targets[0].chap_name = "client";
-    t.targets[0].chap_secret = Secret("ClientSecret12");
-    t.targets[0].rev_chap_name = "target";
-    t.targets[0].rev_chap_secret = Secret("TargetSecret34");
+    Table t = with_mutual_chap(one_of_each());
     Table p = parse_vec(build(t));
     const Target &g = p.targets[0];
     assert_int_equal(g.chap_type, CHAP_MUTUAL);
@@ -254,12 +259,7 @@ static void bad_structures(void **)
 
 static void records_mask_secrets(void **)
 {
-    Table t = one_of_each();
-    t.targets[0].chap_type = CHAP_MUTUAL;
-    t.targets[0].chap_name = "client";
-    t.targets[0].chap_secret = Secret("ClientSecret12");
-    t.targets[0].rev_chap_name = "target";
-    t.targets[0].rev_chap_secret = Secret("TargetSecret34");
+    Table t = with_mutual_chap(one_of_each());
     auto none = [](const std::array<uint8_t, 6> &) { return std::string(); };
     std::string hidden = format_records(t, false, none);
     assert_null(strstr(hidden.c_str(), "ClientSecret12"));
