@@ -99,7 +99,10 @@ std::vector<net::NicConfig> boot_nics(const Table &t)
     for (const Nic *n : order) {
         net::NicConfig c;
         c.mac = n->mac;
-        c.pci_bdf = n->pci_path();
+        // 00:00.0 is the host bridge, never a NIC: firmware that leaves the
+        // field zero gives no PCI device to load a driver for.
+        if (n->pci_bdf)
+            c.pci_bdf = n->pci_path();
         c.vlan = n->vlan;
         c.address = n->ip;
         c.prefix_len = n->prefix_len;

@@ -305,6 +305,8 @@ static void boot_selection(void **)
     assert_int_equal(n[1].dns.size(), 1);
     t.nics[0].flags = 0;
     assert_int_equal(boot_nics(t).size(), 1);
+    t.nics[1].pci_bdf = 0;
+    assert_true(boot_nics(t)[0].pci_bdf.empty());
 }
 
 int main()
