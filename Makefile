@@ -52,29 +52,43 @@ $(BUILD)/tests/ibft_tool: $(BUILD)/tests/tools/ibft_tool.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
 
+$(BUILD)/tests/dhcp_tool: $(BUILD)/tests/tools/dhcp_tool.o $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
 # libFuzzer targets (clang, ASan, UBSan). FUZZ_SECONDS per target; new
 # inputs go to build/fuzz-corpus, the seeds in fuzz/corpus stay small.
 FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++
 FUZZ_FLAGS := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp iscsistart/util/secret.cpp
+FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
+	iscsistart/net/nic_config.cpp
 
 $(BUILD)/fuzz/ibft_fuzz: $(FUZZ_IBFT_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_IBFT_SRC) -lcrypto
 
-fuzz: $(BUILD)/fuzz/ibft_fuzz
-	@mkdir -p $(BUILD)/fuzz-corpus/ibft
+$(BUILD)/fuzz/dhcp_fuzz: $(FUZZ_DHCP_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_DHCP_SRC)
+
+fuzz: $(BUILD)/fuzz/ibft_fuzz $(BUILD)/fuzz/dhcp_fuzz
+	@mkdir -p $(BUILD)/fuzz-corpus/ibft $(BUILD)/fuzz-corpus/dhcp
 	$(BUILD)/fuzz/ibft_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
 		$(BUILD)/fuzz-corpus/ibft fuzz/corpus/ibft
+	$(BUILD)/fuzz/dhcp_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=1500 -timeout=5 \
+		$(BUILD)/fuzz-corpus/dhcp fuzz/corpus/dhcp
 
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do $$t || fail=1; done; exit $$fail
 
-integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/netconfig_tool iscsistart/iscsistart
+integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/netconfig_tool \
+		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
+	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
 
 boot-tests: iscsistart/iscsistart
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart

@@ -1,0 +1,515 @@
+// DHCP message building and parsing (RFC 2131/2132/3396), the IPv4/UDP
+// framing, and the lease file (quoting, atomic write). No socket.
+#include "test_util.hpp"
+
+#include "../../iscsistart/dhcp/dhcp_packet.hpp"
+#include "../../iscsistart/dhcp/lease_file.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace isr;
+using namespace isr::dhcp;
+
+namespace {
+
+const Mac MAC = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x01};
+const uint32_t XID = 0x12345678;
+
+Bytes opt(uint8_t code, const Bytes &v)
+{
+    Bytes b = {code, (uint8_t)v.size()};
+    b.insert(b.end(), v.begin(), v.end());
+    return b;
+}
+Bytes str(const char *s) { return Bytes(s, s + strlen(s)); }
+Bytes cat(std::initializer_list<Bytes> parts)
+{
+    Bytes out;
+    for (const auto &p : parts)
+        out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+// A server reply: BOOTREPLY, XID, MAC, yiaddr 10.77.0.53, cookie, then
+// `options` verbatim (caller adds END); `sname`/`file` fill those fields.
+Bytes reply(const Bytes &options, const Bytes &sname = {}, const Bytes &file = {})
+{
+    Bytes b(240, 0);
+    b[0] = 2;
+    b[1] = 1;
+    b[2] = 6;
+    b[4] = 0x12, b[5] = 0x34, b[6] = 0x56, b[7] = 0x78;
+    b[10] = 0x80;
+    b[16] = 10, b[17] = 77, b[18] = 0, b[19] = 53;
+    memcpy(&b[28], MAC.data(), 6);
+    assert_true(sname.size() <= 64 && file.size() <= 128);
+    std::copy(sname.begin(), sname.end(), b.begin() + 44);
+    std::copy(file.begin(), file.end(), b.begin() + 108);
+    b[236] = 99, b[237] = 130, b[238] = 83, b[239] = 99;
+    b.insert(b.end(), options.begin(), options.end());
+    return b;
+}
+
+const Bytes SERVER = opt(54, {10, 77, 0, 1});
+Bytes type(uint8_t t) { return opt(53, {t}); }
+
+Bytes full_options(uint8_t t)
+{
+    return cat({type(t), SERVER, opt(1, {255, 255, 255, 0}), opt(3, {10, 77, 0, 1}),
+                opt(6, {10, 77, 0, 1, 10, 77, 0, 2}), opt(12, str("client1")), opt(15, str("example.test")),
+                opt(17, str("iscsi:10.77.0.1::::iqn.2026-11.test:root")), opt(26, {0x05, 0xdc}),
+                opt(28, {10, 77, 0, 255}), opt(51, {0, 0, 0x0e, 0x10}), opt(203, str("iqn.2026-11.test:client")),
+                Bytes{255}});
+}
+
+Lease parse(const Bytes &b) { return parse_reply(b.data(), b.size(), XID, MAC); }
+
+std::string text(const net::IpAddress &a) { return a.text(); }
+
+} // namespace
+
+// --- building ---------------------------------------------------------------
+
+static void discover_bytes(void **)
+{
+    Bytes b = build_discover(MAC, 0xdeadbeef, 3);
+    assert_int_equal(b.size(), 300);
+    const uint8_t head[] = {1, 1, 6, 0, 0xde, 0xad, 0xbe, 0xef, 0, 3, 0x80, 0};
+    assert_memory_equal(b.data(), head, sizeof head);
+    for (int i = 12; i < 28; ++i) // ciaddr yiaddr siaddr giaddr
+        assert_int_equal(b[i], 0);
+    assert_memory_equal(&b[28], MAC.data(), 6);
+    for (int i = 34; i < 236; ++i) // chaddr padding, sname, file
+        assert_int_equal(b[i], 0);
+    const uint8_t opts[] = {99, 130, 83, 99,                          // cookie
+                            53, 1, 1,                                 // DHCPDISCOVER
+                            61, 7, 1, 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01, // client id
+                            57, 2, 0x05, 0xdc,                        // max size 1500
+                            55, 9, 1, 3, 6, 12, 15, 17, 26, 28, 203,  // parameter list
+                            255};
+    assert_memory_equal(&b[236], opts, sizeof opts);
+    for (std::size_t i = 236 + sizeof opts; i < b.size(); ++i)
+        assert_int_equal(b[i], 0);
+}
+
+static void request_bytes(void **)
+{
+    auto req = *net::IpAddress::parse("10.77.0.53");
+    auto srv = *net::IpAddress::parse("10.77.0.1");
+    Bytes b = build_request(MAC, XID, 0, req, srv);
+    assert_int_equal(b.size(), 300);
+    const uint8_t head[] = {1, 1, 6, 0, 0x12, 0x34, 0x56, 0x78, 0, 0, 0x80, 0, 0, 0, 0, 0};
+    assert_memory_equal(b.data(), head, sizeof head);
+    const uint8_t opts[] = {99, 130, 83, 99, 53, 1, 3, 61, 7, 1, 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01,
+                            50, 4, 10, 77, 0, 53,         // requested IP
+                            54, 4, 10, 77, 0, 1,          // server id
+                            57, 2, 0x05, 0xdc, 55, 9, 1, 3, 6, 12, 15, 17, 26, 28, 203, 255};
+    assert_memory_equal(&b[236], opts, sizeof opts);
+    EXPECT_ERROR(build_request(MAC, XID, 0, net::IpAddress{}, srv), ISCSI_ERR_INVAL, "REQUEST");
+    EXPECT_ERROR(build_request(MAC, XID, 0, req, *net::IpAddress::parse("fd00::1")), ISCSI_ERR_INVAL, "REQUEST");
+}
+
+// --- parsing ----------------------------------------------------------------
+
+static void parse_offer_and_ack(void **)
+{
+    for (uint8_t t : {DHCPOFFER, DHCPACK}) {
+        Lease l = parse(reply(full_options(t)));
+        assert_int_equal(l.type, t);
+        assert_string_equal(text(l.your_ip).c_str(), "10.77.0.53");
+        assert_int_equal(l.prefix_len, 24);
+        assert_int_equal(l.routers.size(), 1);
+        assert_string_equal(text(l.routers[0]).c_str(), "10.77.0.1");
+        assert_int_equal(l.dns.size(), 2);
+        assert_string_equal(text(l.dns[1]).c_str(), "10.77.0.2");
+        assert_string_equal(l.hostname.c_str(), "client1");
+        assert_string_equal(l.domain.c_str(), "example.test");
+        assert_string_equal(l.root_path.c_str(), "iscsi:10.77.0.1::::iqn.2026-11.test:root");
+        assert_int_equal(l.mtu, 1500);
+        assert_string_equal(text(l.broadcast).c_str(), "10.77.0.255");
+        assert_string_equal(l.initiator_name.c_str(), "iqn.2026-11.test:client");
+        assert_string_equal(text(l.server_id).c_str(), "10.77.0.1");
+        assert_int_equal(l.lease_time, 3600);
+    }
+}
+
+static void parse_minimal_and_padding(void **)
+{
+    // PADs anywhere, no END (tolerated), trailing NUL on a string dropped
+    Lease l = parse(reply(cat({Bytes{0, 0}, type(DHCPACK), Bytes{0}, SERVER, opt(17, str("iscsi:x\0")), Bytes{0}})));
+    assert_int_equal(l.type, DHCPACK);
+    assert_int_equal(l.prefix_len, 0);
+    assert_true(l.routers.empty());
+    assert_false(l.broadcast.set());
+    assert_string_equal(l.root_path.c_str(), "iscsi:x");
+    // options after END are not read
+    l = parse(reply(cat({type(DHCPACK), SERVER, Bytes{255}, opt(12, str("late"))})));
+    assert_true(l.hostname.empty());
+}
+
+static void parse_nak(void **)
+{
+    Bytes b = reply(cat({type(DHCPNAK), SERVER, opt(56, str("wrong network")), Bytes{255}}));
+    b[16] = b[17] = b[18] = b[19] = 0; // NAK has no yiaddr
+    Lease l = parse(b);
+    assert_int_equal(l.type, DHCPNAK);
+    assert_string_equal(l.message.c_str(), "wrong network");
+    assert_string_equal(text(l.server_id).c_str(), "10.77.0.1");
+    assert_false(l.your_ip.set());
+}
+
+static void parse_overload(void **)
+{
+    // 52 = 3: options continue in file, then sname; option 17 is split over
+    // all three areas and concatenated in that order (RFC 3396).
+    Bytes file = cat({opt(17, str("10.77.0.1::::")), opt(52, {1}) /* ignored here */, Bytes{255}});
+    Bytes sname = cat({opt(17, str("iqn.2026-11.test:root")), opt(12, str("h1")), Bytes{255}});
+    Lease l = parse(reply(cat({type(DHCPACK), opt(52, {3}), opt(17, str("iscsi:")), SERVER, Bytes{255}}), sname, file));
+    assert_string_equal(l.root_path.c_str(), "iscsi:10.77.0.1::::iqn.2026-11.test:root");
+    assert_string_equal(l.hostname.c_str(), "h1");
+    // 52 = 1: sname is a server name, not options
+    l = parse(reply(cat({type(DHCPACK), opt(52, {1}), SERVER, Bytes{255}}), sname, file));
+    assert_string_equal(l.root_path.c_str(), "10.77.0.1::::");
+    assert_true(l.hostname.empty());
+    // 52 = 2: only sname
+    l = parse(reply(cat({type(DHCPACK), opt(52, {2}), SERVER, Bytes{255}}), sname, file));
+    assert_string_equal(l.root_path.c_str(), "iqn.2026-11.test:root");
+    // no 52: neither area is read
+    l = parse(reply(cat({type(DHCPACK), SERVER, Bytes{255}}), sname, file));
+    assert_true(l.root_path.empty());
+    // the message type itself may sit in file
+    l = parse(reply(cat({opt(52, {1}), SERVER, Bytes{255}}), {}, cat({type(DHCPOFFER), Bytes{255}})));
+    assert_int_equal(l.type, DHCPOFFER);
+    EXPECT_ERROR(parse(reply(cat({type(DHCPACK), opt(52, {4}), SERVER, Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "option overload (option 52) value 4");
+    EXPECT_ERROR(parse(reply(cat({type(DHCPACK), opt(52, {1, 1}), SERVER, Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "option overload (option 52) has length 2");
+    // a truncated option in file is named with its area
+    Bytes badfile(128, 0);
+    badfile[126] = 12, badfile[127] = 5;
+    EXPECT_ERROR(parse(reply(cat({type(DHCPACK), opt(52, {1}), SERVER, Bytes{255}}), {}, badfile)),
+                 ISCSI_ERR_INVAL, "option 12 in file is truncated");
+}
+
+static void parse_concatenated(void **)
+{
+    Lease l = parse(reply(cat({type(DHCPOFFER), opt(6, {10, 0, 0, 1}), SERVER, opt(17, str("iscsi:10.0.0.9:")),
+                               opt(6, {10, 0, 0, 2}), opt(17, str(":::iqn.x")), Bytes{255}})));
+    assert_int_equal(l.dns.size(), 2);
+    assert_string_equal(text(l.dns[0]).c_str(), "10.0.0.1");
+    assert_string_equal(text(l.dns[1]).c_str(), "10.0.0.2");
+    assert_string_equal(l.root_path.c_str(), "iscsi:10.0.0.9::::iqn.x");
+    // an address list split mid-address is fine once joined
+    l = parse(reply(cat({type(DHCPOFFER), SERVER, opt(3, {10, 0}), opt(3, {0, 1}), Bytes{255}})));
+    assert_string_equal(text(l.routers[0]).c_str(), "10.0.0.1");
+    // a string longer than 255 bytes, split over two options
+    std::string longpath = "iscsi:10.0.0.9::::" + std::string(300, 'a');
+    Bytes lp = str(longpath.c_str());
+    l = parse(reply(cat({type(DHCPOFFER), SERVER, opt(17, Bytes(lp.begin(), lp.begin() + 200)),
+                         opt(17, Bytes(lp.begin() + 200, lp.end())), Bytes{255}})));
+    assert_string_equal(l.root_path.c_str(), longpath.c_str());
+    // a mask split so the joined value has the wrong length
+    EXPECT_ERROR(parse(reply(cat({type(DHCPOFFER), SERVER, opt(1, {255, 255, 255, 0}), opt(1, {0}), Bytes{255}}))),
+                 ISCSI_ERR_INVAL, "subnet mask (option 1) has length 5");
+}
+
+static void parse_truncated(void **)
+{
+    // a length running past the end of the packet
+    Bytes b = reply(cat({type(DHCPOFFER), SERVER, Bytes{17, 40, 'i', 's'}}));
+    EXPECT_ERROR(parse(b), ISCSI_ERR_INVAL, "option 17 in options is truncated (length 40, 2 bytes left)");
+    // a code without its length byte
+    b = reply(cat({type(DHCPOFFER), SERVER, Bytes{12}}));
+    EXPECT_ERROR(parse(b), ISCSI_ERR_INVAL, "option 12 in options has no length byte");
+    // every cut of a valid reply is rejected or parsed, never read past
+    Bytes full = reply(full_options(DHCPACK));
+    for (std::size_t n = 0; n < full.size(); ++n) {
+        std::vector<uint8_t> cut(full.begin(), full.begin() + (std::ptrdiff_t)n); // exact-size heap copy
+        try {
+            parse_reply(cut.data(), cut.size(), XID, MAC);
+        } catch (const Error &e) {
+            assert_int_equal(e.code(), ISCSI_ERR_INVAL);
+        }
+    }
+    EXPECT_ERROR(parse_reply(full.data(), 239, XID, MAC), ISCSI_ERR_INVAL, "shorter than a DHCP header");
+    EXPECT_ERROR(parse_reply(nullptr, 0, XID, MAC), ISCSI_ERR_INVAL, "shorter");
+}
+
+static void parse_header_checks(void **)
+{
+    Bytes good = reply(full_options(DHCPOFFER));
+    Bytes b = good;
+    b[239] = 98;
+    EXPECT_ERROR(parse(b), ISCSI_ERR_INVAL, "bad magic cookie");
+    EXPECT_ERROR(parse_reply(good.data(), good.size(), XID + 1, MAC), ISCSI_ERR_INVAL, "xid does not match");
+    Mac other = MAC;
+    other[5] ^= 1;
+    EXPECT_ERROR(parse_reply(good.data(), good.size(), XID, other), ISCSI_ERR_INVAL, "chaddr is not our MAC");
+    b = good;
+    b[0] = 1;
+    EXPECT_ERROR(parse(b), ISCSI_ERR_INVAL, "op 1 is not BOOTREPLY");
+    b = good;
+    b[2] = 16;
+    EXPECT_ERROR(parse(b), ISCSI_ERR_INVAL, "is not Ethernet");
+    b = good;
+    b[16] = b[17] = b[18] = b[19] = 0;
+    EXPECT_ERROR(parse(b), ISCSI_ERR_INVAL, "yiaddr 0.0.0.0 is not a usable address");
+    b[16] = 224, b[19] = 1;
+    EXPECT_ERROR(parse(b), ISCSI_ERR_INVAL, "yiaddr 224.0.0.1");
+    EXPECT_ERROR(parse(reply(cat({type(DHCPOFFER), Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "no server identifier (option 54)");
+    EXPECT_ERROR(parse(reply(cat({SERVER, Bytes{255}}))), ISCSI_ERR_INVAL, "no message type (option 53)");
+    EXPECT_ERROR(parse(reply(cat({type(DHCPDISCOVER), SERVER, Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "message type (option 53) 1 is not OFFER, ACK or NAK");
+}
+
+static void parse_bad_values(void **)
+{
+    auto with = [](const Bytes &o) { return reply(cat({type(DHCPACK), SERVER, o, Bytes{255}})); };
+    EXPECT_ERROR(parse(with(opt(1, {255, 0, 255, 0}))), ISCSI_ERR_INVAL,
+                 "subnet mask (option 1) 255.0.255.0 is not contiguous");
+    EXPECT_ERROR(parse(with(opt(1, {255, 255, 255, 1}))), ISCSI_ERR_INVAL, "not contiguous");
+    EXPECT_ERROR(parse(with(opt(1, {0, 255, 255, 255}))), ISCSI_ERR_INVAL, "not contiguous");
+    // oversized / wrong lengths
+    EXPECT_ERROR(parse(with(opt(1, {255, 255, 255, 0, 0}))), ISCSI_ERR_INVAL, "subnet mask (option 1) has length 5");
+    EXPECT_ERROR(parse(with(opt(3, {10, 0, 0, 1, 10}))), ISCSI_ERR_INVAL, "routers (option 3) has length 5");
+    EXPECT_ERROR(parse(with(opt(6, {}))), ISCSI_ERR_INVAL, "DNS servers (option 6) has length 0");
+    EXPECT_ERROR(parse(with(opt(26, {5, 220, 0}))), ISCSI_ERR_INVAL, "interface MTU (option 26) has length 3");
+    EXPECT_ERROR(parse(with(opt(26, {0, 67}))), ISCSI_ERR_INVAL, "interface MTU (option 26) 67 is below 68");
+    EXPECT_ERROR(parse(with(opt(28, {10, 0, 0}))), ISCSI_ERR_INVAL, "broadcast address (option 28) has length 3");
+    EXPECT_ERROR(parse(with(opt(51, Bytes(8, 1)))), ISCSI_ERR_INVAL, "lease time (option 51) has length 8");
+    // (with() already holds 53 and 54: a second copy concatenates, RFC 3396)
+    EXPECT_ERROR(parse(with(opt(54, Bytes(4, 1)))), ISCSI_ERR_INVAL, "server identifier (option 54) has length 8");
+    EXPECT_ERROR(parse(with(opt(53, {5}))), ISCSI_ERR_INVAL, "message type (option 53) has length 2");
+    EXPECT_ERROR(parse(reply(cat({opt(53, {5, 5}), SERVER, Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "message type (option 53) has length 2");
+    // control characters and embedded NULs in text
+    EXPECT_ERROR(parse(with(opt(12, str("a\nb")))), ISCSI_ERR_INVAL, "hostname (option 12) holds control character 0x0a");
+    EXPECT_ERROR(parse(with(opt(17, Bytes{'a', 0, 'b'}))), ISCSI_ERR_INVAL, "root path (option 17) holds control character 0x00");
+    EXPECT_ERROR(parse(with(opt(203, str("iqn\x7f")))), ISCSI_ERR_INVAL, "iSCSI initiator name (option 203)");
+    // unknown options and ones we do not use are skipped, whatever they hold
+    Lease l = parse(with(cat({opt(43, Bytes(255, 0xff)), opt(250, {}), opt(58, {1})})));
+    assert_int_equal(l.type, DHCPACK);
+    // 255-byte lengths at the very end
+    l = parse(with(opt(15, Bytes(255, 'd'))));
+    assert_int_equal(l.domain.size(), 255);
+}
+
+static void masks(void **)
+{
+    for (int p = 0; p <= 32; ++p) {
+        net::IpAddress m = prefix_mask((uint8_t)p);
+        auto back = mask_prefix(m.bytes.data());
+        assert_true(back.has_value());
+        assert_int_equal(*back, p);
+    }
+    assert_string_equal(prefix_mask(24).text().c_str(), "255.255.255.0");
+    assert_string_equal(prefix_mask(0).text().c_str(), "0.0.0.0");
+    const uint8_t bad1[4] = {255, 255, 0, 255}, bad2[4] = {128, 0, 0, 1};
+    assert_false(mask_prefix(bad1).has_value());
+    assert_false(mask_prefix(bad2).has_value());
+}
+
+// --- framing ----------------------------------------------------------------
+
+static void frame_bytes(void **)
+{
+    Bytes payload = build_discover(MAC, XID, 0);
+    Bytes f = frame_request(payload);
+    assert_int_equal(f.size(), 20 + 8 + 300);
+    const uint8_t ip[] = {0x45, 0, 0x01, 0x48, 0, 0, 0, 0, 64, 17};
+    assert_memory_equal(f.data(), ip, sizeof ip);
+    const uint8_t addrs[] = {0, 0, 0, 0, 255, 255, 255, 255};
+    assert_memory_equal(&f[12], addrs, 8);
+    assert_int_equal(inet_checksum(f.data(), 20), 0); // header checksum valid
+    const uint8_t udp[] = {0, 68, 0, 67, 0x01, 0x34};
+    assert_memory_equal(&f[20], udp, sizeof udp);
+    uint32_t pseudo = 0xffff + 0xffff + 17 + 308;
+    assert_int_equal(inet_checksum(&f[20], 308, pseudo), 0); // UDP checksum valid
+    assert_memory_equal(&f[28], payload.data(), payload.size());
+    // our own request is not for port 68
+    assert_false(udp_payload(f.data(), f.size()).has_value());
+}
+
+// A server's reply frame: `payload` from 10.77.0.1:67 to 255.255.255.255:68.
+static Bytes server_frame(const Bytes &payload)
+{
+    Bytes f = frame_request(payload);
+    f[12] = 10, f[13] = 77, f[14] = 0, f[15] = 1;
+    f[20] = 0, f[21] = 67, f[22] = 0, f[23] = 68;
+    f[26] = f[27] = 0; // no UDP checksum
+    f[10] = f[11] = 0;
+    uint16_t c = inet_checksum(f.data(), 20);
+    f[10] = (uint8_t)(c >> 8), f[11] = (uint8_t)c;
+    return f;
+}
+
+static void frame_filter(void **)
+{
+    Bytes payload = reply(full_options(DHCPOFFER));
+    Bytes f = server_frame(payload);
+    auto p = udp_payload(f.data(), f.size());
+    assert_true(p.has_value());
+    assert_int_equal(p->first, 28);
+    assert_int_equal(p->second, payload.size());
+    assert_int_equal(*message_xid(f.data() + p->first, p->second), XID);
+    // trailing link padding beyond the IP total length is ignored
+    Bytes padded = f;
+    padded.resize(f.size() + 20, 0);
+    p = udp_payload(padded.data(), padded.size());
+    assert_true(p.has_value() && p->second == payload.size());
+    // damage: checksum, protocol, fragment, version, lengths
+    Bytes b = f;
+    b[10] ^= 1;
+    assert_false(udp_payload(b.data(), b.size()).has_value());
+    b = f;
+    b[6] = 0x20; // MF (checksum now wrong as well, either way dropped)
+    assert_false(udp_payload(b.data(), b.size()).has_value());
+    assert_false(udp_payload(f.data(), f.size() - 1).has_value()); // total length > received
+    assert_false(udp_payload(f.data(), 27).has_value());
+    assert_false(udp_payload(nullptr, 0).has_value());
+    b = f;
+    b[24] = 0xff; // UDP length beyond the IP datagram
+    assert_false(udp_payload(b.data(), b.size()).has_value());
+    b = f;
+    b[24] = 0, b[25] = 7; // UDP length below its header
+    assert_false(udp_payload(b.data(), b.size()).has_value());
+    assert_false(message_xid(f.data(), 7).has_value());
+}
+
+// --- lease file -------------------------------------------------------------
+
+static std::string read_all(const std::string &path)
+{
+    FILE *f = fopen(path.c_str(), "r");
+    assert_non_null(f);
+    std::string s;
+    char buf[512];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        s.append(buf, n);
+    fclose(f);
+    return s;
+}
+
+static void quoting(void **)
+{
+    assert_string_equal(shell_quote("").c_str(), "''");
+    assert_string_equal(shell_quote("abc").c_str(), "'abc'");
+    assert_string_equal(shell_quote("it's").c_str(), "'it'\\''s'");
+    assert_string_equal(shell_quote("$(x) `y` \"z\" \\").c_str(), "'$(x) `y` \"z\" \\'");
+}
+
+static void lease_text_lines(void **)
+{
+    Lease l = parse(reply(full_options(DHCPACK)));
+    std::string want = "IP='10.77.0.53'\n"
+                       "PREFIX='24'\n"
+                       "NETMASK='255.255.255.0'\n"
+                       "GATEWAY='10.77.0.1'\n"
+                       "DNS='10.77.0.1 10.77.0.2'\n"
+                       "HOSTNAME='client1'\n"
+                       "DOMAIN='example.test'\n"
+                       "ROOTPATH='iscsi:10.77.0.1::::iqn.2026-11.test:root'\n"
+                       "MTU='1500'\n"
+                       "BROADCAST='10.77.0.255'\n"
+                       "INITIATOR='iqn.2026-11.test:client'\n"
+                       "SERVER='10.77.0.1'\n"
+                       "LEASETIME='3600'\n"
+                       "INTERFACE='eth0'\n";
+    assert_string_equal(lease_text(l, "eth0").c_str(), want.c_str());
+    Lease empty;
+    std::string e = lease_text(empty, "eth1");
+    assert_non_null(strstr(e.c_str(), "IP=''\nPREFIX=''\nNETMASK=''\nGATEWAY=''\n"));
+    assert_non_null(strstr(e.c_str(), "INTERFACE='eth1'\n"));
+}
+
+static std::string tmpdir()
+{
+    char t[] = "/tmp/isr-test-dhcp.XXXXXX";
+    assert_non_null(mkdtemp(t));
+    return t;
+}
+
+static void lease_file_hostile(void **)
+{
+    std::string dir = tmpdir();
+    std::string marker = dir + "/pwned";
+    // values a hostile server (or a parser bug) could produce; the writer
+    // must keep them inert even though the parser rejects control bytes
+    Lease l = parse(reply(full_options(DHCPACK)));
+    l.hostname = "'; touch " + marker + "; echo '";
+    l.domain = "$(touch " + marker + ")";
+    l.root_path = "`touch " + marker + "`'\\''";
+    l.initiator_name = "a'\nIP='6.6.6.6'\ntouch " + marker + "\n'";
+    write_lease(l, "eth0", dir + "/sub/run");
+    std::string path = dir + "/sub/run/eth0.lease";
+    struct stat st;
+    assert_int_equal(stat(path.c_str(), &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    // source it in sh and print the values back, NUL separated
+    std::string out = dir + "/out";
+    std::string cmd = "/bin/sh -c '. \"$1\" && printf \"%s\\0\" \"$HOSTNAME\" \"$DOMAIN\" \"$ROOTPATH\" \"$INITIATOR\" \"$IP\"' sh " +
+                      path + " > " + out;
+    assert_int_equal(system(cmd.c_str()), 0);
+    std::string got = read_all(out);
+    std::string want = l.hostname + '\0' + l.domain + '\0' + l.root_path + '\0' + l.initiator_name + '\0' +
+                       "10.77.0.53" + '\0';
+    assert_int_equal(got.size(), want.size());
+    assert_memory_equal(got.data(), want.data(), want.size());
+    assert_int_not_equal(access(marker.c_str(), F_OK), 0);
+    // only the lease file is in the directory (temp file renamed)
+    DIR *d = opendir((dir + "/sub/run").c_str());
+    assert_non_null(d);
+    int n = 0;
+    while (dirent *e = readdir(d))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            ++n;
+    closedir(d);
+    assert_int_equal(n, 1);
+    // rewriting replaces the file
+    l.hostname = "second";
+    write_lease(l, "eth0", dir + "/sub/run");
+    assert_non_null(strstr(read_all(path).c_str(), "HOSTNAME='second'\n"));
+    assert_int_equal(system(("rm -rf " + dir).c_str()), 0);
+}
+
+static void lease_file_errors(void **)
+{
+    Lease l;
+    EXPECT_ERROR(write_lease(l, "../etc", "/tmp"), ISCSI_ERR_INVAL, "bad interface name");
+    EXPECT_ERROR(write_lease(l, "", "/tmp"), ISCSI_ERR_INVAL, "bad interface name");
+    EXPECT_ERROR(write_lease(l, "..", "/tmp"), ISCSI_ERR_INVAL, "bad interface name");
+    std::string dir = tmpdir();
+    std::string file = dir + "/plain";
+    FILE *f = fopen(file.c_str(), "w");
+    assert_non_null(f);
+    fclose(f);
+    EXPECT_ERROR(write_lease(l, "eth0", file), ISCSI_ERR, "cannot create directory " + file);
+    EXPECT_ERROR(write_lease(l, "eth0", file + "/sub"), ISCSI_ERR, "cannot create directory");
+    assert_int_equal(system(("rm -rf " + dir).c_str()), 0);
+}
+
+int main()
+{
+    const CMUnitTest tests[] = {
+        cmocka_unit_test(discover_bytes),      cmocka_unit_test(request_bytes),
+        cmocka_unit_test(parse_offer_and_ack), cmocka_unit_test(parse_minimal_and_padding),
+        cmocka_unit_test(parse_nak),           cmocka_unit_test(parse_overload),
+        cmocka_unit_test(parse_concatenated),  cmocka_unit_test(parse_truncated),
+        cmocka_unit_test(parse_header_checks), cmocka_unit_test(parse_bad_values),
+        cmocka_unit_test(masks),               cmocka_unit_test(frame_bytes),
+        cmocka_unit_test(frame_filter),        cmocka_unit_test(quoting),
+        cmocka_unit_test(lease_text_lines),    cmocka_unit_test(lease_file_hostile),
+        cmocka_unit_test(lease_file_errors),
+    };
+    return cmocka_run_group_tests_name("dhcp", tests, nullptr, nullptr);
+}
