@@ -1,0 +1,171 @@
+// Kernel command line grammars: dracut, RFC 4173, the kernel's ip=,
+// Debian's iscsi_*; every accepted form in docs/cmdline.md has a case.
+#include "test_util.hpp"
+
+#include "../../iscsistart/cmdline/cmdline.hpp"
+
+#include <sys/socket.h>
+
+using namespace isr;
+using namespace isr::cmdline;
+
+static void splitting(void **)
+{
+    auto w = split("  a=1 rd.iscsi.param=\"node.session.scan=manual\" \"b c\"=d\tquiet ");
+    assert_int_equal(w.size(), 4);
+    assert_string_equal(w[1].c_str(), "rd.iscsi.param=node.session.scan=manual");
+    assert_string_equal(w[2].c_str(), "b c=d");
+    assert_string_equal(w[3].c_str(), "quiet");
+}
+
+static void rfc4173_root_paths(void **)
+{
+    auto t = parse_iscsi_uri("iscsi:10.0.0.1::::iqn.2026-11.org.example:disk1", "netroot");
+    assert_string_equal(t.server.c_str(), "10.0.0.1");
+    assert_int_equal(t.port, 3260);
+    assert_int_equal(t.lun, 0);
+    assert_string_equal(t.target_name.c_str(), "iqn.2026-11.org.example:disk1");
+    t = parse_iscsi_uri("iscsi:san.example.com:6:3261:1:iqn.2026-11.org.example:a:b", "netroot");
+    assert_string_equal(t.server.c_str(), "san.example.com");
+    assert_int_equal(t.port, 3261);
+    assert_int_equal(t.lun, 1);
+    assert_string_equal(t.target_name.c_str(), "iqn.2026-11.org.example:a:b");
+    t = parse_iscsi_uri("iscsi:10.0.0.1:::4752-3A4F-6b7e-2F99:iqn.2026-11.x:y", "netroot");
+    assert_true(t.lun == 0x47523A4F6B7E2F99ULL);
+    t = parse_iscsi_uri("iscsi:10.0.0.1:::a:eui.0123456789ABCDEF", "netroot");
+    assert_int_equal(t.lun, 10);
+    assert_string_equal(t.target_name.c_str(), "eui.0123456789ABCDEF");
+}
+
+static void dracut_netroot_forms(void **)
+{
+    auto t = parse_iscsi_uri("iscsi:[fd00:77::1]::3260::iqn.2026-11.x:root", "netroot");
+    assert_string_equal(t.server.c_str(), "fd00:77::1");
+    assert_int_equal(t.port, 3260);
+    t = parse_iscsi_uri("iscsi:user:pa@ss:tuser:tpass@10.0.0.1::::iqn.2026-11.x:root", "netroot");
+    assert_string_equal(t.username.c_str(), "user");
+    assert_true(t.password.reveal() == "pa@ss");
+    assert_string_equal(t.username_in.c_str(), "tuser");
+    assert_true(t.password_in.reveal() == "tpass");
+    assert_string_equal(t.server.c_str(), "10.0.0.1");
+    t = parse_iscsi_uri("iscsi:u:p@10.0.0.1::3260:default:eth0:2:iqn.2026-11.x:root", "netroot");
+    assert_string_equal(t.iface.c_str(), "default");
+    assert_string_equal(t.netdev.c_str(), "eth0");
+    assert_int_equal(t.lun, 2);
+    assert_string_equal(t.target_name.c_str(), "iqn.2026-11.x:root");
+}
+
+static void bad_uris(void **)
+{
+    EXPECT_ERROR(parse_iscsi_uri("nfs:1.2.3.4:/x", "netroot"), ISCSI_ERR_INVAL, "does not start with iscsi:");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1:17:3260::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "not TCP");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::99999::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "99999");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::::", "root"), ISCSI_ERR_INVAL, "root: no target name");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1:::xyz:iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "LUN 'xyz'");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:[fd00::1::::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "missing ']'");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:a@10.0.0.1::::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "credentials");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1", "netroot"), ISCSI_ERR_INVAL, "expected iscsi:");
+}
+
+static void ip_forms(void **)
+{
+    auto c = parse_ip("dhcp");
+    assert_int_equal(c.method, IpConfig::DHCP);
+    assert_true(c.ifname.empty());
+    c = parse_ip("eth1:dhcp:1400:52:54:00:12:34:56");
+    assert_string_equal(c.ifname.c_str(), "eth1");
+    assert_int_equal(c.mtu, 1400);
+    assert_true(c.mac && (*c.mac)[5] == 0x56);
+    c = parse_ip("10.0.0.2::10.0.0.1:255.255.255.0:client:eth0:off");
+    assert_int_equal(c.method, IpConfig::STATIC);
+    assert_string_equal(c.client.text().c_str(), "10.0.0.2");
+    assert_string_equal(c.gateway.text().c_str(), "10.0.0.1");
+    assert_int_equal(c.prefix_len, 24);
+    assert_string_equal(c.hostname.c_str(), "client");
+    assert_string_equal(c.ifname.c_str(), "eth0");
+    c = parse_ip("10.0.0.2::10.0.0.1:16::eth0:none:10.0.0.53:10.0.0.54");
+    assert_int_equal(c.prefix_len, 16);
+    assert_int_equal(c.dns.size(), 2);
+    c = parse_ip("[fd00::2]::[fd00::1]:64::eth0:none");
+    assert_int_equal(c.client.family, AF_INET6);
+    assert_int_equal(c.prefix_len, 64);
+    c = parse_ip("10.0.0.2::10.0.0.1:24::eth0:none:9000:52:54:00:aa:bb:cc");
+    assert_int_equal(c.mtu, 9000);
+    assert_true(c.mac && (*c.mac)[3] == 0xaa);
+    c = parse_ip("ibft");
+    assert_int_equal(c.method, IpConfig::IBFT);
+    c = parse_ip("10.0.0.2:10.0.0.9:10.0.0.1:255.255.0.0:h:eth0:off:10.0.0.53"); // kernel nfsroot form
+    assert_string_equal(c.peer.text().c_str(), "10.0.0.9");
+    assert_int_equal(c.dns.size(), 1);
+}
+
+static void bad_ip(void **)
+{
+    EXPECT_ERROR(parse_ip("carrier-pigeon"), ISCSI_ERR_INVAL, "ip: unknown method");
+    EXPECT_ERROR(parse_ip("off"), ISCSI_ERR_INVAL, "alone is not a configuration");
+    EXPECT_ERROR(parse_ip("10.0.0.300::10.0.0.1:24::eth0:off"), ISCSI_ERR_INVAL, "not an IP address");
+    EXPECT_ERROR(parse_ip("10.0.0.2::10.0.0.1:255.0.255.0::eth0:off"), ISCSI_ERR_INVAL, "not contiguous");
+    EXPECT_ERROR(parse_ip("::10.0.0.1:24::eth0:off"), ISCSI_ERR_INVAL, "without a client address");
+    EXPECT_ERROR(parse_ip("eth0:dhcp:9:zz"), ISCSI_ERR_INVAL, "");
+}
+
+static void whole_dracut_line(void **)
+{
+    auto b = parse("BOOT_IMAGE=/vmlinuz root=iscsi:10.0.0.1::::iqn.2026-11.x:root "
+                   "netroot=iscsi:10.0.0.2::::iqn.2026-11.x:backup rd.iscsi.initiator=iqn.2026-11.x:client "
+                   "rd.iscsi.username=u rd.iscsi.password=p rd.iscsi.in.username=tu rd.iscsi.in.password=tp "
+                   "rd.iscsi.param=node.session.timeo.replacement_timeout=30 rd.iscsi.param=node.session.scan=auto "
+                   "rd.iscsi.login_retry_max=5 rd.iscsi.waitnet=0 ip=eth0:dhcp ifname=eth0:52:54:00:12:34:56 "
+                   "vlan=eth0.100:eth0 BOOTIF=01-52-54-00-12-34-57 rd.route=10.1.0.0/16:10.0.0.254:eth0 "
+                   "nameserver=10.0.0.53 quiet");
+    assert_true(b.wants_iscsi());
+    assert_int_equal(b.targets.size(), 2);
+    assert_string_equal(b.targets[1].target_name.c_str(), "iqn.2026-11.x:backup");
+    assert_string_equal(b.initiator.c_str(), "iqn.2026-11.x:client");
+    assert_true(b.password.reveal() == "p" && b.password_in.reveal() == "tp");
+    assert_int_equal(b.params.size(), 2);
+    assert_string_equal(b.params[0].second.c_str(), "30");
+    assert_int_equal(b.login_retry_max, 5);
+    assert_false(b.waitnet);
+    assert_int_equal(b.ips.size(), 1);
+    assert_int_equal(b.ifnames.size(), 1);
+    assert_int_equal(b.vlans[0].id, 100);
+    assert_string_equal(b.vlans[0].parent.c_str(), "eth0");
+    assert_true(b.bootif && (*b.bootif)[5] == 0x57);
+    assert_int_equal(b.routes[0].prefix_len, 16);
+    assert_int_equal(b.nameservers.size(), 1);
+}
+
+static void dhcp_firmware_and_debian(void **)
+{
+    auto b = parse("ip=dhcp netroot=dhcp");
+    assert_true(b.root_path_from_dhcp);
+    assert_true(b.targets.empty());
+    b = parse("rd.iscsi.firmware=1");
+    assert_true(b.use_ibft);
+    b = parse("ip=ibft");
+    assert_true(b.use_ibft);
+    b = parse("root=/dev/sda1 ro");
+    assert_false(b.wants_iscsi());
+    b = parse("iscsi_initiator=iqn.2026-11.d:c iscsi_target_name=iqn.2026-11.d:t iscsi_target_ip=10.0.0.1 "
+              "iscsi_target_port=3261 iscsi_target_group=2 iscsi_username=u iscsi_password=p");
+    assert_int_equal(b.targets.size(), 1);
+    assert_int_equal(b.targets[0].port, 3261);
+    assert_int_equal(b.targets[0].tpgt, 2);
+    assert_true(b.targets[0].password.reveal() == "p");
+    EXPECT_ERROR(parse("iscsi_target_name=iqn.2026-11.d:t"), ISCSI_ERR_INVAL, "needs both");
+    EXPECT_ERROR(parse("vlan=eth0"), ISCSI_ERR_INVAL, "vlan: expected");
+    EXPECT_ERROR(parse("vlan=vlanx:eth0"), ISCSI_ERR_INVAL, "VLAN id");
+    EXPECT_ERROR(parse("BOOTIF=zz"), ISCSI_ERR_INVAL, "BOOTIF");
+    EXPECT_ERROR(parse("rd.iscsi.param=novalue"), ISCSI_ERR_INVAL, "NAME=VALUE");
+}
+
+int main()
+{
+    const CMUnitTest tests[] = {
+        cmocka_unit_test(splitting),      cmocka_unit_test(rfc4173_root_paths), cmocka_unit_test(dracut_netroot_forms),
+        cmocka_unit_test(bad_uris),       cmocka_unit_test(ip_forms),           cmocka_unit_test(bad_ip),
+        cmocka_unit_test(whole_dracut_line), cmocka_unit_test(dhcp_firmware_and_debian),
+    };
+    return cmocka_run_group_tests_name("cmdline", tests, nullptr, nullptr);
+}
