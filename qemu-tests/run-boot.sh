@@ -319,7 +319,9 @@ else
             --dhcp-option=3,"$TARGET_IP" --dhcp-option=6,"$TARGET_IP" --dhcp-leasefile="$RUN/leases" \
             --pid-file="$RUN/dnsmasq.pid" >"$RUN/dnsmasq.log" 2>&1 &
         DNSMASQ_PID=$!
-        NETUP="dhcp net0 || goto failed"
+        # only the DHCP configurator: plain `dhcp` also waits ~13 s for an
+        # IPv6 router advertisement that never comes
+        NETUP="ifconf -c dhcp net0 || goto failed"
     else
         NETUP="set net0/ip $GUEST_IP
 set net0/netmask 255.255.255.0
