@@ -5,6 +5,7 @@
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
+#include <net/if.h>
 #include <set>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -60,26 +62,37 @@ bool read_line(const std::string &path, std::string &out)
     return !out.empty();
 }
 
+// Whether a driver is bound to the device in sysfs directory `dir`.
+bool has_driver(const std::string &dir)
+{
+    struct stat st;
+    return lstat((dir + "/driver").c_str(), &st) == 0;
+}
+
 // Load the drivers for PCI device `bdf` through libkmod: its own modalias
 // and those of its child devices (virtio_pci creates a virtio device that
-// needs virtio_net; nothing else loads it without udev). `tried` holds the
-// modaliases handled so far; called on every poll, it loads only new ones.
+// needs virtio_net; nothing else loads it without udev), skipping devices
+// that have a driver bound. `tried` holds the modaliases handled so far;
+// called on every poll, it loads only new ones.
 void load_pci_drivers(const std::string &bdf, std::set<std::string> &tried)
 {
     const std::string dir = "/sys/bus/pci/devices/" + bdf;
     std::vector<std::string> aliases;
     std::string a;
-    if (read_line(dir + "/modalias", a))
+    if (!read_line(dir + "/modalias", a)) {
+        if (tried.insert("missing:" + bdf).second)
+            log::info("net: %s: no such PCI device (no %s/modalias)", bdf.c_str(), dir.c_str());
+    } else if (!has_driver(dir)) {
         aliases.push_back(a);
-    else if (tried.insert("missing:" + bdf).second)
-        log::info("net: %s: no such PCI device (no %s/modalias)", bdf.c_str(), dir.c_str());
+    }
     if (DIR *d = opendir(dir.c_str())) {
         while (dirent *e = readdir(d)) {
             // Real subdirectories only: symlinks such as firmware_node lead
             // to other devices' modaliases.
             if (e->d_type != DT_DIR || e->d_name[0] == '.')
                 continue;
-            if (read_line(dir + "/" + e->d_name + "/modalias", a))
+            const std::string child = dir + "/" + e->d_name;
+            if (read_line(child + "/modalias", a) && !has_driver(child))
                 aliases.push_back(a);
         }
         closedir(d);
@@ -90,6 +103,64 @@ void load_pci_drivers(const std::string &bdf, std::set<std::string> &tried)
         log::info("net: %s: loading the driver for %s", bdf.c_str(), alias.c_str());
         kernel::load_module(alias); // logs its own failure; we then time out naming the MAC
     }
+}
+
+// load_pci_drivers() for every PCI network controller (class 0x02xxxx),
+// in address order (the order drivers probe in decides names like eth0).
+void load_network_drivers(std::set<std::string> &tried)
+{
+    const std::string bus = "/sys/bus/pci/devices";
+    std::vector<std::string> nics;
+    if (DIR *d = opendir(bus.c_str())) {
+        while (dirent *e = readdir(d)) {
+            std::string cls;
+            if (e->d_name[0] != '.' && read_line(bus + "/" + e->d_name + "/class", cls) && cls.rfind("0x02", 0) == 0)
+                nics.push_back(e->d_name);
+        }
+        closedir(d);
+    }
+    std::sort(nics.begin(), nics.end());
+    for (auto &bdf : nics)
+        load_pci_drivers(bdf, tried);
+}
+
+// "net: eth0 has MAC aa:bb:cc:dd:ee:ff (appeared after 120 ms)"; `waited`
+// < 0: it was there at the first look.
+void log_found(const Link &l, const std::string &mac, long waited)
+{
+    if (waited >= 0)
+        log::info("net: %s has MAC %s (appeared after %ld ms)", l.name.c_str(), mac.c_str(), waited);
+    else
+        log::info("net: %s has MAC %s", l.name.c_str(), mac.c_str());
+}
+
+// One poll of the carrier wait: set every candidate link up that is down
+// and return the first (lowest ifindex) with carrier. `seen` gets the
+// candidates' names, `refused` the indexes that could not be set up (a
+// warning is logged once for each).
+std::optional<Link> first_with_carrier(Rtnl &nl, std::vector<std::string> &seen, std::set<int> &refused)
+{
+    auto links = nl.links();
+    std::sort(links.begin(), links.end(), [](const Link &a, const Link &b) { return a.index < b.index; });
+    seen.clear();
+    for (auto &l : links) {
+        if (!l.mac || (l.flags & IFF_LOOPBACK) || l.stacked())
+            continue;
+        if (l.has_carrier())
+            return l;
+        seen.push_back(l.name);
+        if ((l.flags & IFF_UP) || refused.count(l.index))
+            continue;
+        try {
+            nl.set_up(l);
+        } catch (const Error &e) {
+            if (e.code() == ISCSI_ERR_ACCESS)
+                throw;
+            refused.insert(l.index);
+            log::info("warning: %s; not waiting for its carrier", e.what());
+        }
+    }
+    return std::nullopt;
 }
 
 void mkdir_parents(const std::string &path)
@@ -111,6 +182,7 @@ Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
     const long t0 = now_ms();
     std::set<std::string> tried;
     auto link = nl.link_by_mac(c.mac);
+    const bool at_once = link.has_value();
     while (!link) {
         if (!c.pci_bdf.empty())
             load_pci_drivers(c.pci_bdf, tried);
@@ -122,15 +194,73 @@ Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
         sleep_ms(POLL_MS);
         link = nl.link_by_mac(c.mac);
     }
-    long waited = now_ms() - t0;
-    if (waited > 0)
-        log::info("net: %s has MAC %s (appeared after %ld ms)", link->name.c_str(), mac.c_str(), waited);
-    else
-        log::info("net: %s has MAC %s", link->name.c_str(), mac.c_str());
+    log_found(*link, mac, at_once ? -1 : now_ms() - t0);
     return *link;
 }
 
 } // namespace
+
+Link wait_for_link(Rtnl &nl, const LinkWanted &w, int timeout_ms)
+{
+    if (timeout_ms < 0)
+        timeout_ms = 0;
+    const long t0 = now_ms();
+    std::set<std::string> tried;
+    std::set<int> refused;
+    std::vector<std::string> seen;
+    for (bool first = true;; first = false) {
+        load_network_drivers(tried);
+        std::optional<Link> link;
+        if (!w.name.empty()) {
+            link = nl.link_by_name(w.name);
+            if (link && w.mac && link->mac != w.mac && link->perm_mac != w.mac)
+                throw Error(ISCSI_ERR_INVAL, "net: " + w.name + " has MAC " +
+                                                 (link->mac ? mac_text(*link->mac) : std::string("none")) +
+                                                 ", ifname= says " + mac_text(*w.mac));
+        } else if (w.mac) {
+            link = nl.link_by_mac(*w.mac);
+        } else {
+            link = first_with_carrier(nl, seen, refused);
+        }
+        const long waited = now_ms() - t0;
+        if (link) {
+            if (w.name.empty() && !w.mac)
+                log::info("net: %s has carrier after %ld ms", link->name.c_str(), waited);
+            else
+                log_found(*link, link->mac ? mac_text(*link->mac) : "none", first ? -1 : waited);
+            return *link;
+        }
+        if (waited >= timeout_ms) {
+            const std::string after = " after " + std::to_string(timeout_ms) + " ms";
+            if (!w.name.empty())
+                throw Error(ISCSI_ERR_TRANS, "net: no interface " + w.name +
+                                                 (w.mac ? " (MAC " + mac_text(*w.mac) + ")" : "") + after);
+            if (w.mac)
+                throw Error(ISCSI_ERR_TRANS, "net: no network interface with MAC " + mac_text(*w.mac) + after);
+            std::string list;
+            for (auto &n : seen)
+                list += (list.empty() ? " (seen: " : ", ") + n;
+            list += list.empty() ? " (no Ethernet interface seen)" : ")";
+            throw Error(ISCSI_ERR_TRANS, "net: no interface with carrier" + after + list);
+        }
+        sleep_ms(POLL_MS);
+    }
+}
+
+void configure_link(Rtnl &nl, const Link &dev, const IpAddress &addr, uint8_t prefix_len, const IpAddress &gateway)
+{
+    nl.set_up(dev);
+    std::string summary = "link up";
+    if (addr.set()) {
+        nl.add_address(dev, addr, prefix_len);
+        summary += ", " + addr.text() + "/" + std::to_string(prefix_len);
+    }
+    if (gateway.set()) {
+        nl.add_default_route(dev, gateway);
+        summary += ", default via " + gateway.text();
+    }
+    log::info("%s: %s", dev.name.c_str(), summary.c_str());
+}
 
 std::string ifname_by_mac(const std::array<uint8_t, 6> &mac)
 {
@@ -164,29 +294,17 @@ std::string configure_nic(const NicConfig &c, int timeout_ms)
     // 1. The interface, by MAC; load its driver and wait when it is not there.
     const Link nic = find_nic(nl, c, timeout_ms);
 
-    // 2. Up, and the VLAN device on top.
-    nl.set_up(nic);
-    log::info("%s: link up", nic.name.c_str());
+    // 2. The VLAN device on top (its lower device up first).
     Link dev = nic;
     if (c.vlan != 0) {
+        nl.set_up(nic);
+        log::info("%s: link up", nic.name.c_str());
         dev = nl.create_vlan(nic, c.vlan);
-        nl.set_up(dev);
-        log::info("%s: VLAN %u on %s, link up", dev.name.c_str(), (unsigned)c.vlan, nic.name.c_str());
+        log::info("%s: VLAN %u on %s", dev.name.c_str(), (unsigned)c.vlan, nic.name.c_str());
     }
 
-    // 3. Address and default route.
-    std::string summary;
-    if (c.address.set()) {
-        nl.add_address(dev, c.address, c.prefix_len);
-        summary = c.address.text() + "/" + std::to_string(c.prefix_len);
-    } else {
-        summary = "no address given, addresses left alone";
-    }
-    if (c.gateway.set()) {
-        nl.add_default_route(dev, c.gateway);
-        summary += ", default via " + c.gateway.text();
-    }
-    log::info("%s: %s", dev.name.c_str(), summary.c_str());
+    // 3. Up, address and default route.
+    configure_link(nl, dev, c.address, c.prefix_len, c.gateway);
 
     // 4. Carrier: a missing cable shows up as a login timeout later; say so
     // here, but a link without carrier reporting must not stop the boot.

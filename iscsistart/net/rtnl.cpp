@@ -4,6 +4,7 @@
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -22,6 +23,7 @@ namespace {
 
 constexpr int REPLY_TIMEOUT_MS = 5000;
 constexpr std::size_t MAX_IFNAME = IFNAMSIZ - 1;
+constexpr uint32_t MIN_MTU = 68; // IPv4's minimum (RFC 791)
 
 long now_ms()
 {
@@ -38,6 +40,34 @@ void check_addr(const IpAddress &a, const char *what)
 {
     if (a.family != AF_INET && a.family != AF_INET6)
         invalid(std::string(what) + " is not set");
+}
+
+// `s` for a one-line message: control characters become '?'.
+std::string printable(const std::string &s)
+{
+    std::string out = s;
+    for (auto &ch : out)
+        if ((unsigned char)ch < 0x20 || ch == 0x7f)
+            ch = '?';
+    return out;
+}
+
+// What the kernel's dev_valid_name() accepts: 1..IFNAMSIZ-1 characters,
+// not "." or "..", no '/', ':' or white space.
+void check_ifname(const std::string &name)
+{
+    const char *why = nullptr;
+    if (name.empty())
+        why = "empty";
+    else if (name.size() > MAX_IFNAME)
+        why = "longer than 15 characters";
+    else if (name == "." || name == "..")
+        why = "reserved";
+    for (unsigned char ch : name)
+        if (!why && (ch == '/' || ch == ':' || isspace(ch)))
+            why = "'/', ':' and white space are not allowed";
+    if (why)
+        invalid("bad interface name \"" + printable(name) + "\" (" + why + ")");
 }
 
 // Call f(type, payload, payload_len) for each attribute in [p, p+len).
@@ -79,6 +109,15 @@ bool Link::has_carrier() const
     if (carrier >= 0)
         return carrier != 0;
     return operstate == IF_OPER_UP || operstate == IF_OPER_UNKNOWN;
+}
+
+bool Link::stacked() const
+{
+    static const char *const kinds[] = {"vlan", "macvlan", "macvtap", "ipvlan", "ipvtap", "bond", "bridge", "team"};
+    for (auto *k : kinds)
+        if (kind == k)
+            return true;
+    return false;
 }
 
 std::string mac_text(const std::array<uint8_t, 6> &mac)
@@ -177,22 +216,51 @@ std::vector<uint8_t> getlink(int index, const std::string &name, uint32_t seq)
     ifi.ifi_index = index;
     m.put(&ifi, sizeof ifi);
     if (index == 0) {
-        if (name.empty() || name.size() > MAX_IFNAME)
-            invalid("bad interface name \"" + name + "\"");
+        check_ifname(name);
         m.attr_str(IFLA_IFNAME, name);
     }
     return m.bytes();
 }
 
-std::vector<uint8_t> link_up(int index, uint32_t seq)
+namespace {
+
+// RTM_SETLINK setting IFF_UP on (`up`) or off.
+std::vector<uint8_t> link_updown(int index, bool up, uint32_t seq)
 {
     MsgBuilder m(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
     ifinfomsg ifi{};
     ifi.ifi_family = AF_UNSPEC;
     ifi.ifi_index = index;
-    ifi.ifi_flags = IFF_UP;
+    ifi.ifi_flags = up ? IFF_UP : 0;
     ifi.ifi_change = IFF_UP;
     m.put(&ifi, sizeof ifi);
+    return m.bytes();
+}
+
+} // namespace
+
+std::vector<uint8_t> link_up(int index, uint32_t seq) { return link_updown(index, true, seq); }
+
+std::vector<uint8_t> set_link(int index, uint32_t mtu, const std::optional<std::array<uint8_t, 6>> &mac,
+                              const std::string &new_name, uint32_t seq)
+{
+    if (mtu != 0 && mtu < MIN_MTU)
+        invalid("MTU " + std::to_string(mtu) + " is below the minimum of " + std::to_string(MIN_MTU));
+    if (mac && (((*mac)[0] & 1) || *mac == std::array<uint8_t, 6>{}))
+        invalid("MAC " + mac_text(*mac) + " is not a unicast address");
+    if (!new_name.empty())
+        check_ifname(new_name);
+    MsgBuilder m(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = index;
+    m.put(&ifi, sizeof ifi);
+    if (mtu != 0)
+        m.attr_u32(IFLA_MTU, mtu);
+    if (mac)
+        m.attr(IFLA_ADDRESS, mac->data(), mac->size());
+    if (!new_name.empty())
+        m.attr_str(IFLA_IFNAME, new_name);
     return m.bytes();
 }
 
@@ -200,8 +268,7 @@ std::vector<uint8_t> new_vlan(int parent, const std::string &name, uint16_t vid,
 {
     if (vid < 1 || vid > 4094)
         invalid("VLAN id " + std::to_string(vid) + " is not in 1..4094");
-    if (name.empty() || name.size() > MAX_IFNAME)
-        invalid("bad interface name \"" + name + "\"");
+    check_ifname(name);
     MsgBuilder m(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
     ifinfomsg ifi{};
     ifi.ifi_family = AF_UNSPEC;
@@ -243,21 +310,45 @@ std::vector<uint8_t> new_addr(int index, const IpAddress &addr, uint8_t prefix_l
     return m.bytes();
 }
 
-std::vector<uint8_t> new_default_route(int index, const IpAddress &gateway, uint32_t seq)
+std::vector<uint8_t> new_route(int index, const IpAddress &dest, uint8_t prefix_len, const IpAddress &gateway,
+                               uint32_t seq)
 {
-    check_addr(gateway, "gateway");
+    if (prefix_len > 0 || dest.set())
+        check_addr(dest, "destination");
+    if (gateway.set() || !dest.set())
+        check_addr(gateway, "gateway"); // no destination either: the family is unknown
+    if (dest.set() && gateway.set() && dest.family != gateway.family)
+        invalid("destination " + dest.text() + " and gateway " + gateway.text() + " are of different families");
+    const int family = gateway.set() ? gateway.family : dest.family;
+    if (prefix_len > (family == AF_INET ? 32 : 128))
+        invalid("prefix length /" + std::to_string(prefix_len) + " is too long for " + dest.text());
     MsgBuilder m(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
     rtmsg r{};
-    r.rtm_family = (uint8_t)gateway.family;
-    r.rtm_dst_len = 0;
+    r.rtm_family = (uint8_t)family;
+    r.rtm_dst_len = prefix_len;
     r.rtm_table = RT_TABLE_MAIN;
     r.rtm_protocol = RTPROT_BOOT;
-    r.rtm_scope = RT_SCOPE_UNIVERSE;
+    r.rtm_scope = gateway.set() ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
     r.rtm_type = RTN_UNICAST;
     m.put(&r, sizeof r);
-    m.attr(RTA_GATEWAY, gateway.bytes.data(), addr_len(gateway));
+    if (prefix_len > 0) {
+        std::array<uint8_t, 16> net = dest.bytes;
+        for (std::size_t i = 0; i < net.size(); ++i) {
+            int bits = (int)prefix_len - (int)i * 8; // network bits in byte i
+            if (bits < 8)
+                net[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+        }
+        m.attr(RTA_DST, net.data(), addr_len(dest));
+    }
+    if (gateway.set())
+        m.attr(RTA_GATEWAY, gateway.bytes.data(), addr_len(gateway));
     m.attr_u32(RTA_OIF, (uint32_t)index);
     return m.bytes();
+}
+
+std::vector<uint8_t> new_default_route(int index, const IpAddress &gateway, uint32_t seq)
+{
+    return new_route(index, IpAddress{}, 0, gateway, seq);
 }
 
 std::optional<Link> parse_link(const uint8_t *msg, std::size_t len)
@@ -480,15 +571,9 @@ std::vector<Link> Rtnl::links()
 
 std::optional<Link> Rtnl::link_by_mac(const std::array<uint8_t, 6> &mac)
 {
-    static const char *const stacked[] = {"vlan", "macvlan", "macvtap", "ipvlan", "ipvtap", "bond", "bridge", "team"};
     std::optional<Link> best;
     for (auto &l : links()) {
-        if (l.mac != mac && l.perm_mac != mac)
-            continue;
-        bool skip = false;
-        for (auto *k : stacked)
-            skip = skip || l.kind == k;
-        if (skip)
+        if ((l.mac != mac && l.perm_mac != mac) || l.stacked())
             continue;
         if (l.kind.empty())
             return l; // hardware: best possible match
@@ -524,10 +609,47 @@ std::optional<Link> Rtnl::link_by_name(const std::string &name)
 
 void Rtnl::set_up(const Link &link) { request(rtnl::link_up(link.index, ++seq_), "set " + link.name + " up"); }
 
-Link Rtnl::create_vlan(const Link &parent, uint16_t vid)
+void Rtnl::set_link(const Link &link, uint32_t mtu, const std::optional<std::array<uint8_t, 6>> &mac,
+                    const std::string &new_name)
 {
-    std::string name = parent.name + "." + std::to_string(vid);
-    if (name.size() > MAX_IFNAME)
+    std::optional<std::array<uint8_t, 6>> new_mac = mac;
+    std::string name = new_name;
+    bool up = false;
+    if (new_mac || !name.empty()) {
+        // Flags, MAC and name as they are now, not as the caller last saw them.
+        auto cur = link_by_index(link.index);
+        if (!cur)
+            throw Error(ISCSI_ERR_INTERNAL, "rtnl: set " + link.name + ": the link has gone");
+        if (new_mac && cur->mac == new_mac)
+            new_mac.reset();
+        if (name == cur->name)
+            name.clear();
+        up = (cur->flags & IFF_UP) != 0;
+    }
+    if (mtu == 0 && !new_mac && name.empty())
+        return;
+    auto req = rtnl::set_link(link.index, mtu, new_mac, name, ++seq_); // refuses bad values before any change
+
+    std::string changes;
+    if (mtu != 0)
+        changes = "MTU " + std::to_string(mtu);
+    if (new_mac)
+        changes += (changes.empty() ? "" : ", ") + std::string("MAC ") + mac_text(*new_mac);
+    if (!name.empty())
+        changes += (changes.empty() ? "" : ", ") + std::string("renamed to ") + name;
+    const bool down = up && (new_mac || !name.empty());
+    if (down)
+        request(rtnl::link_updown(link.index, false, ++seq_), "set " + link.name + " down");
+    request(req, "set " + link.name + " " + changes);
+    log::info("%s: %s%s", link.name.c_str(), changes.c_str(), down ? " (link set down for it)" : "");
+}
+
+Link Rtnl::create_vlan(const Link &parent, uint16_t vid, const std::string &given_name)
+{
+    std::string name = given_name;
+    if (name.empty())
+        name = parent.name + "." + std::to_string(vid);
+    if (given_name.empty() && name.size() > MAX_IFNAME)
         name = "vlan" + std::to_string(vid);
     const std::string what = "create VLAN " + name + " on " + parent.name;
     std::string ext;
@@ -560,11 +682,16 @@ void Rtnl::add_address(const Link &link, const IpAddress &addr, uint8_t prefix_l
             "add address " + addr.text() + "/" + std::to_string(prefix_len) + " to " + link.name, EEXIST);
 }
 
-void Rtnl::add_default_route(const Link &link, const IpAddress &gateway)
+void Rtnl::add_route(const Link &link, const IpAddress &dest, uint8_t prefix_len, const IpAddress &gateway)
 {
-    request(rtnl::new_default_route(link.index, gateway, ++seq_),
-            "add default route via " + gateway.text() + " on " + link.name, EEXIST);
+    std::string what =
+        prefix_len == 0 ? "add default route" : "add route " + dest.text() + "/" + std::to_string(prefix_len);
+    if (gateway.set())
+        what += " via " + gateway.text();
+    request(rtnl::new_route(link.index, dest, prefix_len, gateway, ++seq_), what + " on " + link.name, EEXIST);
 }
+
+void Rtnl::add_default_route(const Link &link, const IpAddress &gateway) { add_route(link, IpAddress{}, 0, gateway); }
 
 bool Rtnl::carrier(int index)
 {

@@ -1,5 +1,6 @@
 // A small rtnetlink (NETLINK_ROUTE) client: find a link by MAC, set it up,
-// create a VLAN device, add an address and a default route, read carrier.
+// change its MTU, MAC or name, create a VLAN device, add an address and
+// routes, read carrier.
 // Plain linux/rtnetlink.h, no library. Message building and parsing are
 // pure functions over byte buffers (see namespace rtnl) so the unit tests
 // check the exact bytes; class Rtnl does the socket I/O.
@@ -31,6 +32,10 @@ struct Link {
     /// else operstate UP (or UNKNOWN, which drivers without carrier
     /// reporting use).
     bool has_carrier() const;
+    /// Whether the link is a stacked device that copies a lower device's
+    /// MAC (kind vlan, macvlan, macvtap, ipvlan, ipvtap, bond, bridge,
+    /// team); veth and hardware are not.
+    bool stacked() const;
 };
 
 /// "aa:bb:cc:dd:ee:ff" (lower case).
@@ -65,7 +70,8 @@ private:
 
 // Request builders. All throw isr::Error(ISCSI_ERR_INVAL) on arguments the
 // kernel would refuse anyway (unset address, prefix too long, bad VLAN id,
-// name longer than IFNAMSIZ-1).
+// bad interface name: empty, longer than IFNAMSIZ-1, "." or "..", or with
+// '/', ':' or white space).
 
 /// RTM_GETLINK dump of all links (NLM_F_REQUEST|NLM_F_DUMP).
 std::vector<uint8_t> getlink_dump(uint32_t seq);
@@ -73,6 +79,12 @@ std::vector<uint8_t> getlink_dump(uint32_t seq);
 std::vector<uint8_t> getlink(int index, const std::string &name, uint32_t seq);
 /// RTM_SETLINK: set IFF_UP on link `index` (NLM_F_ACK).
 std::vector<uint8_t> link_up(int index, uint32_t seq);
+/// RTM_SETLINK on link `index` (NLM_F_ACK): IFLA_MTU when `mtu` != 0,
+/// IFLA_ADDRESS when `mac` is set, IFLA_IFNAME when `new_name` is not
+/// empty, in that order; flags are left alone. Refuses an MTU of 1..67
+/// (below IPv4's minimum of 68 bytes) and a multicast or all-zero MAC.
+std::vector<uint8_t> set_link(int index, uint32_t mtu, const std::optional<std::array<uint8_t, 6>> &mac,
+                              const std::string &new_name, uint32_t seq);
 /// RTM_NEWLINK creating VLAN `vid` (1..4094) named `name` on link `parent`:
 /// IFLA_IFNAME, IFLA_LINK, IFLA_LINKINFO { IFLA_INFO_KIND "vlan",
 /// IFLA_INFO_DATA { IFLA_VLAN_ID } } (NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL).
@@ -82,9 +94,18 @@ std::vector<uint8_t> new_vlan(int parent, const std::string &name, uint16_t vid,
 /// /30, IFA_F_NODAD for IPv6: the firmware already used the address, and a
 /// tentative address cannot reach the target) (NLM_F_ACK|CREATE|EXCL).
 std::vector<uint8_t> new_addr(int index, const IpAddress &addr, uint8_t prefix_len, uint32_t seq);
-/// RTM_NEWROUTE: default route (dst_len 0) via `gateway` out of link
-/// `index`, main table, protocol boot, RTA_GATEWAY and RTA_OIF
-/// (NLM_F_ACK|CREATE|EXCL).
+/// RTM_NEWROUTE to `dest`/`prefix_len` out of link `index`, main table,
+/// protocol boot, unicast (NLM_F_ACK|CREATE|EXCL). Attributes: RTA_DST
+/// when prefix_len > 0 (host bits cleared: the kernel refuses them for
+/// IPv4), RTA_GATEWAY when `gateway` is set (scope universe; unset: a
+/// link-scope route, scope link), RTA_OIF. With prefix_len 0 `dest` may be
+/// unset (a default route; its family is the gateway's). Refuses a
+/// prefix_len > 0 without `dest`, neither `dest` nor `gateway` set,
+/// different families, and a prefix longer than 32 (IPv4) or 128 (IPv6).
+std::vector<uint8_t> new_route(int index, const IpAddress &dest, uint8_t prefix_len, const IpAddress &gateway,
+                               uint32_t seq);
+/// new_route() of the default route (dst_len 0) via `gateway`: RTA_GATEWAY
+/// and RTA_OIF.
 std::vector<uint8_t> new_default_route(int index, const IpAddress &gateway, uint32_t seq);
 
 /// Parse one RTM_NEWLINK message (starting at its nlmsghdr, `len` bytes
@@ -126,15 +147,30 @@ public:
 
     /// Set the link administratively up.
     void set_up(const Link &link);
-    /// Create VLAN `vid` on `parent` named "<parent>.<vid>" (or "vlan<vid>"
-    /// when that exceeds 15 characters) and return it; an existing device
-    /// of that name is returned as is. Loads 8021q through libkmod when the
-    /// kernel does not know the "vlan" kind.
-    Link create_vlan(const Link &parent, uint16_t vid);
+    /// Set the link's MTU (bytes; 0 = leave alone), MAC (nullopt = leave
+    /// alone) and name ("" = leave alone) in one RTM_SETLINK. A MAC or name
+    /// equal to the current one is no change; nothing to change sends no
+    /// request. For a MAC or name change an up link is set down first (the
+    /// kernel refuses to rename an up link, many drivers refuse a new MAC
+    /// while up) and left down: the caller sets it up again. Logs one line.
+    /// ISCSI_ERR_INVAL as rtnl::set_link(), before anything is changed;
+    /// ISCSI_ERR_INTERNAL when the link has gone or the kernel refuses
+    /// (e.g. the name is taken).
+    void set_link(const Link &link, uint32_t mtu, const std::optional<std::array<uint8_t, 6>> &mac,
+                  const std::string &new_name);
+    /// Create VLAN `vid` on `parent` named `name`, or when `name` is empty
+    /// "<parent>.<vid>" (or "vlan<vid>" when that exceeds 15 characters),
+    /// and return it; an existing VLAN device of that name is returned as
+    /// is. Loads 8021q through libkmod when the kernel does not know the
+    /// "vlan" kind.
+    Link create_vlan(const Link &parent, uint16_t vid, const std::string &name = "");
     /// Add `addr`/`prefix_len` to the link; an existing address is success.
     void add_address(const Link &link, const IpAddress &addr, uint8_t prefix_len);
-    /// Add a default route via `gateway` out of the link (main table); an
-    /// existing default route is success.
+    /// Add a route to `dest`/`prefix_len` (prefix 0: the default route) via
+    /// `gateway` (unset: a link-scope route) out of the link (main table),
+    /// see rtnl::new_route(); an existing route is success.
+    void add_route(const Link &link, const IpAddress &dest, uint8_t prefix_len, const IpAddress &gateway);
+    /// add_route() of the default route via `gateway`.
     void add_default_route(const Link &link, const IpAddress &gateway);
     /// Whether link `index` has carrier (false when it has gone).
     bool carrier(int index);

@@ -6,6 +6,7 @@
 #include "../../iscsistart/net/rtnl.hpp"
 
 #include <arpa/inet.h>
+#include <array>
 #include <cstring>
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -168,6 +169,84 @@ static void vlan_request(void **)
     EXPECT_ERROR(rtnl::new_vlan(2, "eth0.0", 0, 1), ISCSI_ERR_INVAL, "VLAN id 0");
     EXPECT_ERROR(rtnl::new_vlan(2, "eth0.4095", 4095, 1), ISCSI_ERR_INVAL, "VLAN id 4095");
     EXPECT_ERROR(rtnl::new_vlan(2, "enx0011223344556.7", 7, 1), ISCSI_ERR_INVAL, "interface name");
+    EXPECT_ERROR(rtnl::new_vlan(2, "eth0:7", 7, 1), ISCSI_ERR_INVAL, "interface name");
+}
+
+static void set_link_requests(void **)
+{
+    const std::array<uint8_t, 6> mac = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x42};
+    const std::size_t attrs_off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(ifinfomsg));
+
+    // MTU alone: one u32 attribute, exactly these 8 bytes.
+    Bytes b = rtnl::set_link(3, 1400, std::nullopt, "", 17);
+    nlmsghdr h = header(b);
+    assert_int_equal(h.nlmsg_type, RTM_SETLINK);
+    assert_int_equal(h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+    assert_int_equal(h.nlmsg_seq, 17);
+    auto ifi = family_header<ifinfomsg>(b);
+    assert_int_equal(ifi.ifi_family, AF_UNSPEC);
+    assert_int_equal(ifi.ifi_index, 3);
+    assert_int_equal(ifi.ifi_flags, 0); // flags left alone
+    assert_int_equal(ifi.ifi_change, 0);
+    assert_int_equal(b.size(), attrs_off + 8);
+    uint32_t mtu = 1400;
+    Bytes want(8, 0);
+    uint16_t len = 8, type = IFLA_MTU;
+    memcpy(want.data(), &len, 2);
+    memcpy(want.data() + 2, &type, 2);
+    memcpy(want.data() + 4, &mtu, 4);
+    assert_true(Bytes(b.begin() + attrs_off, b.end()) == want);
+
+    // MAC alone: 4 + 6 bytes, padded to 12.
+    b = rtnl::set_link(3, 0, mac, "", 18);
+    header(b);
+    assert_int_equal(b.size(), attrs_off + 12);
+    auto a = top_attrs<ifinfomsg>(b);
+    assert_int_equal(a.size(), 1);
+    assert_int_equal(a[0].type, IFLA_ADDRESS);
+    assert_true(a[0].data == Bytes(mac.begin(), mac.end()));
+
+    // Name alone.
+    b = rtnl::set_link(3, 0, std::nullopt, "lan0", 19);
+    header(b);
+    a = top_attrs<ifinfomsg>(b);
+    assert_int_equal(a.size(), 1);
+    assert_int_equal(a[0].type, IFLA_IFNAME);
+    assert_true(a[0].data == str_bytes("lan0"));
+
+    // All three, in the order MTU, MAC, name.
+    b = rtnl::set_link(7, 9000, mac, "storage-nic-15c", 20);
+    header(b);
+    assert_int_equal(family_header<ifinfomsg>(b).ifi_index, 7);
+    a = top_attrs<ifinfomsg>(b);
+    assert_int_equal(a.size(), 3);
+    assert_int_equal(a[0].type, IFLA_MTU);
+    assert_int_equal(u32(a[0].data), 9000);
+    assert_int_equal(a[1].type, IFLA_ADDRESS);
+    assert_true(a[1].data == Bytes(mac.begin(), mac.end()));
+    assert_int_equal(a[2].type, IFLA_IFNAME);
+    assert_true(a[2].data == str_bytes("storage-nic-15c"));
+
+    // Nothing asked: a request without attributes; the smallest MTU.
+    assert_true(top_attrs<ifinfomsg>(rtnl::set_link(3, 0, std::nullopt, "", 1)).empty());
+    assert_int_equal(u32(top_attrs<ifinfomsg>(rtnl::set_link(3, 68, std::nullopt, "", 1))[0].data), 68);
+}
+
+static void set_link_refusals(void **)
+{
+    EXPECT_ERROR(rtnl::set_link(3, 67, std::nullopt, "", 1), ISCSI_ERR_INVAL, "MTU 67 is below");
+    EXPECT_ERROR(rtnl::set_link(3, 1, std::nullopt, "", 1), ISCSI_ERR_INVAL, "MTU 1 is below");
+    const char *bad_names[] = {"sixteen-chars-xx", "a/b", "eth0:1", "a b", "a\tb", "lan\n", ".", ".."};
+    for (const char *n : bad_names)
+        EXPECT_ERROR(rtnl::set_link(3, 0, std::nullopt, n, 1), ISCSI_ERR_INVAL, "bad interface name");
+    // The message stays one line.
+    EXPECT_ERROR(rtnl::set_link(3, 0, std::nullopt, "lan\n", 1), ISCSI_ERR_INVAL, "\"lan?\" (");
+    EXPECT_ERROR(rtnl::set_link(3, 0, std::nullopt, "eth0:1", 1), ISCSI_ERR_INVAL, "':'");
+    std::array<uint8_t, 6> multicast = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}, zero{};
+    EXPECT_ERROR(rtnl::set_link(3, 0, multicast, "", 1), ISCSI_ERR_INVAL, "MAC 01:00:5e:00:00:01 is not a unicast");
+    EXPECT_ERROR(rtnl::set_link(3, 0, zero, "", 1), ISCSI_ERR_INVAL, "not a unicast");
+    // One bad value refuses the whole request.
+    EXPECT_ERROR(rtnl::set_link(3, 1500, std::nullopt, "x/y", 1), ISCSI_ERR_INVAL, "bad interface name");
 }
 
 static void ipv4_address_request(void **)
@@ -257,6 +336,101 @@ static void default_route_requests(void **)
     EXPECT_ERROR(rtnl::new_default_route(9, IpAddress{}, 1), ISCSI_ERR_INVAL, "gateway is not set");
 }
 
+static void route_requests(void **)
+{
+    // To a network via a gateway: RTA_DST, RTA_GATEWAY, RTA_OIF.
+    Bytes b = rtnl::new_route(4, ip("10.1.0.0"), 16, ip("10.0.0.1"), 22);
+    nlmsghdr h = header(b);
+    assert_int_equal(h.nlmsg_type, RTM_NEWROUTE);
+    assert_int_equal(h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+    assert_int_equal(h.nlmsg_seq, 22);
+    auto r = family_header<rtmsg>(b);
+    assert_int_equal(r.rtm_family, AF_INET);
+    assert_int_equal(r.rtm_dst_len, 16);
+    assert_int_equal(r.rtm_src_len, 0);
+    assert_int_equal(r.rtm_table, RT_TABLE_MAIN);
+    assert_int_equal(r.rtm_protocol, RTPROT_BOOT);
+    assert_int_equal(r.rtm_scope, RT_SCOPE_UNIVERSE);
+    assert_int_equal(r.rtm_type, RTN_UNICAST);
+    assert_int_equal(b.size(), NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(rtmsg)) + 8 + 8 + 8);
+    auto a = top_attrs<rtmsg>(b);
+    assert_int_equal(a.size(), 3);
+    assert_int_equal(a[0].type, RTA_DST);
+    assert_true(a[0].data == addr_bytes(ip("10.1.0.0")));
+    assert_int_equal(a[1].type, RTA_GATEWAY);
+    assert_true(a[1].data == addr_bytes(ip("10.0.0.1")));
+    assert_int_equal(a[2].type, RTA_OIF);
+    assert_int_equal(u32(a[2].data), 4);
+
+    // Host bits are cleared (the kernel refuses them for IPv4).
+    a = top_attrs<rtmsg>(rtnl::new_route(4, ip("10.1.2.3"), 16, ip("10.0.0.1"), 1));
+    assert_true(a[0].data == addr_bytes(ip("10.1.0.0")));
+    a = top_attrs<rtmsg>(rtnl::new_route(4, ip("10.1.255.255"), 23, ip("10.0.0.1"), 1));
+    assert_true(a[0].data == addr_bytes(ip("10.1.254.0")));
+    a = top_attrs<rtmsg>(rtnl::new_route(4, ip("10.1.2.3"), 32, ip("10.0.0.1"), 1));
+    assert_true(a[0].data == addr_bytes(ip("10.1.2.3")));
+
+    // Without a destination (or with prefix 0): the default route, byte
+    // for byte what new_default_route() sends.
+    assert_true(rtnl::new_route(4, IpAddress{}, 0, ip("10.0.0.1"), 23) ==
+                rtnl::new_default_route(4, ip("10.0.0.1"), 23));
+    assert_true(rtnl::new_route(4, ip("0.0.0.0"), 0, ip("10.0.0.1"), 23) ==
+                rtnl::new_default_route(4, ip("10.0.0.1"), 23));
+    assert_true(rtnl::new_route(9, IpAddress{}, 0, ip("fd00:77::1"), 24) ==
+                rtnl::new_default_route(9, ip("fd00:77::1"), 24));
+}
+
+static void ipv6_and_link_scope_routes(void **)
+{
+    Bytes b = rtnl::new_route(6, ip("fd00:1:2:13::5"), 60, ip("fd00:77::1"), 25);
+    header(b);
+    auto r = family_header<rtmsg>(b);
+    assert_int_equal(r.rtm_family, AF_INET6);
+    assert_int_equal(r.rtm_dst_len, 60);
+    assert_int_equal(r.rtm_scope, RT_SCOPE_UNIVERSE);
+    auto a = top_attrs<rtmsg>(b);
+    assert_int_equal(a.size(), 3);
+    assert_int_equal(a[0].type, RTA_DST);
+    assert_int_equal(a[0].data.size(), 16);
+    assert_true(a[0].data == addr_bytes(ip("fd00:1:2:10::")));
+    assert_int_equal(a[1].type, RTA_GATEWAY);
+    assert_true(a[1].data == addr_bytes(ip("fd00:77::1")));
+    assert_int_equal(u32(a[2].data), 6);
+
+    // No gateway: a link-scope route, RTA_DST and RTA_OIF only.
+    b = rtnl::new_route(5, ip("10.2.0.0"), 16, IpAddress{}, 26);
+    header(b);
+    r = family_header<rtmsg>(b);
+    assert_int_equal(r.rtm_family, AF_INET);
+    assert_int_equal(r.rtm_dst_len, 16);
+    assert_int_equal(r.rtm_scope, RT_SCOPE_LINK);
+    assert_int_equal(r.rtm_type, RTN_UNICAST);
+    assert_int_equal(r.rtm_table, RT_TABLE_MAIN);
+    a = top_attrs<rtmsg>(b);
+    assert_int_equal(a.size(), 2);
+    assert_int_equal(a[0].type, RTA_DST);
+    assert_true(a[0].data == addr_bytes(ip("10.2.0.0")));
+    assert_int_equal(a[1].type, RTA_OIF);
+    assert_int_equal(u32(a[1].data), 5);
+
+    b = rtnl::new_route(5, ip("fd00:5::"), 64, IpAddress{}, 27);
+    r = family_header<rtmsg>(b);
+    assert_int_equal(r.rtm_family, AF_INET6);
+    assert_int_equal(r.rtm_scope, RT_SCOPE_LINK);
+    assert_int_equal(top_attrs<rtmsg>(b).size(), 2);
+}
+
+static void route_refusals(void **)
+{
+    EXPECT_ERROR(rtnl::new_route(4, ip("10.1.0.0"), 16, ip("fd00::1"), 1), ISCSI_ERR_INVAL, "different families");
+    EXPECT_ERROR(rtnl::new_route(4, ip("fd00:1::"), 48, ip("10.0.0.1"), 1), ISCSI_ERR_INVAL, "different families");
+    EXPECT_ERROR(rtnl::new_route(4, ip("10.1.0.0"), 33, ip("10.0.0.1"), 1), ISCSI_ERR_INVAL, "/33 is too long");
+    EXPECT_ERROR(rtnl::new_route(4, ip("10.1.0.0"), 33, IpAddress{}, 1), ISCSI_ERR_INVAL, "/33 is too long");
+    EXPECT_ERROR(rtnl::new_route(4, ip("fd00:1::"), 129, ip("fd00::1"), 1), ISCSI_ERR_INVAL, "/129 is too long");
+    EXPECT_ERROR(rtnl::new_route(4, IpAddress{}, 16, ip("10.0.0.1"), 1), ISCSI_ERR_INVAL, "destination is not set");
+    EXPECT_ERROR(rtnl::new_route(4, IpAddress{}, 0, IpAddress{}, 1), ISCSI_ERR_INVAL, "gateway is not set");
+}
+
 // An RTM_NEWLINK reply as the kernel sends it, built with MsgBuilder.
 static Bytes newlink_reply(const char *kind, int carrier)
 {
@@ -295,6 +469,11 @@ static void parse_newlink(void **)
     assert_int_equal(l->operstate, IF_OPER_DOWN);
     assert_string_equal(l->kind.c_str(), "veth");
     assert_true(l->has_carrier()); // IFLA_CARRIER wins over operstate
+    assert_false(l->stacked());
+    b = newlink_reply("vlan", 1);
+    assert_true(rtnl::parse_link(b.data(), b.size())->stacked());
+    b = newlink_reply("bridge", 1);
+    assert_true(rtnl::parse_link(b.data(), b.size())->stacked());
 
     b = newlink_reply(nullptr, 0);
     l = rtnl::parse_link(b.data(), b.size());
@@ -431,12 +610,23 @@ static void mac_text_forms(void **)
 int main()
 {
     const CMUnitTest tests[] = {
-        cmocka_unit_test(getlink_dump_request),   cmocka_unit_test(getlink_by_index_and_name),
-        cmocka_unit_test(link_up_request),        cmocka_unit_test(vlan_request),
-        cmocka_unit_test(ipv4_address_request),   cmocka_unit_test(ipv6_address_request),
-        cmocka_unit_test(default_route_requests), cmocka_unit_test(parse_newlink),
-        cmocka_unit_test(parse_newlink_rejects_damage), cmocka_unit_test(parse_acks),
-        cmocka_unit_test(ip_address_text),        cmocka_unit_test(ip_address_garbage),
+        cmocka_unit_test(getlink_dump_request),
+        cmocka_unit_test(getlink_by_index_and_name),
+        cmocka_unit_test(link_up_request),
+        cmocka_unit_test(vlan_request),
+        cmocka_unit_test(set_link_requests),
+        cmocka_unit_test(set_link_refusals),
+        cmocka_unit_test(ipv4_address_request),
+        cmocka_unit_test(ipv6_address_request),
+        cmocka_unit_test(default_route_requests),
+        cmocka_unit_test(route_requests),
+        cmocka_unit_test(ipv6_and_link_scope_routes),
+        cmocka_unit_test(route_refusals),
+        cmocka_unit_test(parse_newlink),
+        cmocka_unit_test(parse_newlink_rejects_damage),
+        cmocka_unit_test(parse_acks),
+        cmocka_unit_test(ip_address_text),
+        cmocka_unit_test(ip_address_garbage),
         cmocka_unit_test(mac_text_forms),
     };
     return cmocka_run_group_tests_name("rtnl", tests, nullptr, nullptr);
