@@ -2,6 +2,7 @@
 // kernel. Exit codes follow open-iscsi's ISCSI_ERR_* table (util/errors.hpp).
 #include "boot_session.hpp"
 #include "cli/options.hpp"
+#include "cmdline_boot.hpp"
 #include "firmware.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
             return fw_network(o);
         case cli::Action::FW_CONNECT:
             return fw_connect(o);
+        case cli::Action::FROM_CMDLINE:
+            return cmdline_boot(o);
         default:
             break;
         }

@@ -68,7 +68,7 @@ std::string bounded(std::string_view field, std::string_view v, std::size_t max)
     return std::string(v);
 }
 
-std::string read_initiatorname(const char *path)
+std::string initiatorname_from(const std::string &path)
 {
     std::ifstream f(path);
     std::string line;
@@ -115,6 +115,8 @@ void read_config(Options &o, const std::string &path)
 
 constexpr int OPT_SHOW_SECRETS = 1000;
 constexpr int OPT_IBFT = 1001;
+constexpr int OPT_FROM_CMDLINE = 1002;
+constexpr int OPT_CMDLINE = 1003;
 
 const option long_options[] = {
     {"config", required_argument, nullptr, 'c'},     {"initiatorname", required_argument, nullptr, 'i'},
@@ -126,7 +128,10 @@ const option long_options[] = {
     {"fwparam_network", no_argument, nullptr, 'N'},  {"fwparam_print", no_argument, nullptr, 'f'},
     {"param", required_argument, nullptr, 'P'},      {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'v'},          {"show-secrets", no_argument, nullptr, OPT_SHOW_SECRETS},
-    {"ibft", required_argument, nullptr, OPT_IBFT},     {nullptr, 0, nullptr, 0},
+    {"ibft", required_argument, nullptr, OPT_IBFT},
+    {"from-cmdline", no_argument, nullptr, OPT_FROM_CMDLINE},
+    {"cmdline", required_argument, nullptr, OPT_CMDLINE},
+    {nullptr, 0, nullptr, 0},
 };
 
 } // namespace
@@ -153,6 +158,10 @@ const char *usage_text()
            "      --ibft=PATH          with -b/-N/-f, read the iBFT from a raw table file or a\n"
            "                           /sys/firmware/ibft-style directory instead of the firmware\n"
            "  -P, --param=NAME=VALUE   set parameter with the name NAME to VALUE\n"
+           "      --from-cmdline       take targets, credentials and network from the kernel\n"
+           "                           command line (netroot=, rd.iscsi.*, ip=, iscsi_*); the\n"
+           "                           default when no -t/-a/-b/-N/-f is given\n"
+           "      --cmdline=STRING     the same, parsing STRING instead of /proc/cmdline\n"
            "  -h, --help               display this help and exit\n"
            "  -v, --version            display version and exit\n"
            "On success the disk's block device (e.g. /dev/sda) is printed on stdout.\n";
@@ -321,11 +330,17 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         case 'f': o.action = Action::FW_PRINT; break;
         case OPT_SHOW_SECRETS: o.show_secrets = true; break;
         case OPT_IBFT: o.ibft_path = bounded("ibft", arg, 4096); break;
+        case OPT_FROM_CMDLINE: o.action = Action::FROM_CMDLINE; break;
+        case OPT_CMDLINE:
+            o.cmdline_text = bounded("cmdline", arg, 65536);
+            o.action = Action::FROM_CMDLINE;
+            break;
         case 'P': {
             auto eq = arg.find('=');
             if (eq == std::string_view::npos)
                 inval("Invalid --param " + std::string(arg) + ". Missing value.");
             apply_param(o, arg.substr(0, eq), arg.substr(eq + 1));
+            o.param_flags.emplace_back(arg.substr(0, eq), arg.substr(eq + 1));
             break;
         }
         case 'v': o.action = Action::VERSION; return o;
@@ -339,6 +354,16 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
     if (optind < argc)
         inval(std::string("unexpected argument '") + argv[optind] + "'");
 
+    o.initiatorname_file = initiatorname_file;
+    // No target at all: the kernel command line may name one (main checks).
+    if (o.action == Action::LOGIN && o.login.target_name.empty() && o.portal.host.empty()) {
+        o.action = Action::FROM_CMDLINE;
+        o.cmdline_auto = true;
+    }
+    if (o.action == Action::FROM_CMDLINE) {
+        check_auth(o.login.auth);
+        return o;
+    }
     if (o.action != Action::LOGIN)
         return o;
 
@@ -353,19 +378,27 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         inval("targetname: not set (use -t)");
     if (o.portal.host.empty())
         inval("address: not set (use -a)");
-
-    auto &a = o.login.auth;
-    if (!a.username.empty() && a.password.empty())
-        inval("password: CHAP username given without a password (-w)");
-    if (a.username.empty() && !a.password.empty())
-        inval("username: CHAP password given without a username (-u)");
-    if (!a.username_in.empty() && a.password_in.empty())
-        inval("password_in: incoming username given without a password (-W)");
-    if (!a.password_in.empty() && !a.chap())
-        inval("password_in: mutual CHAP needs one-way credentials too (-u and -w)");
-    if (a.mutual() && a.password_in == a.password)
-        inval("password_in: must differ from password (RFC 7143 section 12.1.3)");
+    check_auth(o.login.auth);
     return o;
+}
+
+void check_auth(const AuthConfig &a, const std::string &where)
+{
+    if (!a.username.empty() && a.password.empty())
+        inval(where + "password: CHAP username given without a password (-w)");
+    if (a.username.empty() && !a.password.empty())
+        inval(where + "username: CHAP password given without a username (-u)");
+    if (!a.username_in.empty() && a.password_in.empty())
+        inval(where + "password_in: incoming username given without a password (-W)");
+    if (!a.password_in.empty() && !a.chap())
+        inval(where + "password_in: mutual CHAP needs one-way credentials too (-u and -w)");
+    if (a.mutual() && a.password_in == a.password)
+        inval(where + "password_in: must differ from password (RFC 7143 section 12.1.3)");
+}
+
+std::string read_initiatorname(const std::string &path)
+{
+    return initiatorname_from(path);
 }
 
 } // namespace isr::cli

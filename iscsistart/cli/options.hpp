@@ -6,12 +6,15 @@
 #include "../login/login.hpp"
 #include "../login/params.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace isr::cli {
 
-enum class Action { LOGIN, HELP, VERSION, FW_CONNECT, FW_NETWORK, FW_PRINT };
+enum class Action { LOGIN, HELP, VERSION, FW_CONNECT, FW_NETWORK, FW_PRINT, FROM_CMDLINE };
 
 /// Session-level settings beyond the login keys.
 struct SessionSettings {
@@ -35,6 +38,13 @@ struct Options {
     std::string config_file; // -c
     bool show_secrets = false; // --show-secrets: -f prints CHAP secrets
     std::string ibft_path;     // --ibft: raw table file or sysfs-style directory instead of the firmware
+    // FROM_CMDLINE: --from-cmdline, --cmdline=STRING, or no -t/-a/-b/-N/-f
+    // at all (cmdline_auto: then fall back to open-iscsi's "-t missing"
+    // error when /proc/cmdline asks for no iSCSI root).
+    std::optional<std::string> cmdline_text; // --cmdline=STRING instead of /proc/cmdline
+    bool cmdline_auto = false;
+    std::string initiatorname_file;          // where -i is looked up when missing
+    std::vector<std::pair<std::string, std::string>> param_flags; // -P NAME=VALUE, in order
 };
 
 /// Parse argv. Throws isr::Error(ISCSI_ERR_INVAL) with a one-line message
@@ -44,6 +54,16 @@ struct Options {
 /// option (-t, -a, and -i unless /etc/iscsi/initiatorname.iscsi names one).
 /// `initiatorname_file` is where a missing -i is looked up.
 Options parse(int argc, char **argv, const char *initiatorname_file = "/etc/iscsi/initiatorname.iscsi");
+
+/// Check CHAP credentials for consistency (password without username,
+/// mutual without one-way, password_in == password per RFC 7143 12.1.3).
+/// Throws isr::Error(ISCSI_ERR_INVAL) naming the field; `where` prefixes
+/// the message ("" for the command line's own flags).
+void check_auth(const AuthConfig &a, const std::string &where = "");
+
+/// The InitiatorName= of an open-iscsi initiatorname file, "" when the
+/// file is missing or names none.
+std::string read_initiatorname(const std::string &path);
 
 /// Apply one -P NAME=VALUE (or a config-file line) to `o`.
 /// Throws isr::Error(ISCSI_ERR_INVAL) for an unknown name or a bad value.

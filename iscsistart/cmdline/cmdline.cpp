@@ -151,7 +151,8 @@ std::vector<std::string> split(std::string_view c)
 Target parse_iscsi_uri(std::string_view uri, const char *what)
 {
     if (!starts_with(uri, "iscsi:"))
-        bad(what, "'" + std::string(uri.substr(0, 40)) + "' does not start with iscsi:");
+        bad(what, "'" + std::string(uri.substr(0, std::min<std::size_t>(uri.find(':'), 16))) +
+                      ":...' does not start with iscsi:");
     std::string_view v = uri.substr(6);
     Target t;
     // Credentials: everything before the last '@' that comes before the
@@ -212,15 +213,19 @@ IpConfig parse_ip(std::string_view value)
             bad(what, "unknown method '" + m + "'");
     };
     auto f = fields(value, what);
-    if (f.size() == 1) { // ip=dhcp, ip=ibft, ...
+    if (f.size() == 1) { // ip=dhcp, ip=ibft, ip=off ...
+        if (f[0].empty())
+            bad(what, "empty value");
         method(f[0]);
         if (c.method == IpConfig::STATIC)
-            bad(what, "'" + f[0] + "' alone is not a configuration");
+            c.method = IpConfig::OFF;
         return c;
     }
-    // A MAC address split by fields() into six parts, rejoined; nullopt
-    // when f[from..] is not exactly that.
+    // A MAC address at f[from]: one field with dashes, or split by
+    // fields() into six parts (rejoined); nullopt when it is not that.
     auto mac_at = [&](std::size_t from) -> std::optional<std::array<uint8_t, 6>> {
+        if (f.size() == from + 1)
+            return parse_mac(f[from]);
         if (f.size() != from + 6)
             return std::nullopt;
         std::string m;
@@ -232,8 +237,13 @@ IpConfig parse_ip(std::string_view value)
         // ip=<if>:{dhcp|on|any|dhcp6|auto6|ibft|...}[:[mtu][:mac]]
         c.ifname = f[0];
         method(f[1]);
+        if (c.method == IpConfig::STATIC)
+            bad(what, "'" + f[0] + ":" + f[1] + "' gives no address; use <client>:[peer]:<gw>:<mask>:<host>:" +
+                          f[0] + ":none");
         if (f.size() >= 3 && !f[2].empty())
             c.mtu = number(what, f[2], 68, 65535);
+        if (f.size() == 4 && f[3].empty())
+            return c;
         if (f.size() > 3 && !(c.mac = mac_at(3)))
             bad(what, "expected <if>:<method>[:mtu[:mac]] with a MAC as aa:bb:cc:dd:ee:ff");
         return c;
@@ -248,8 +258,13 @@ IpConfig parse_ip(std::string_view value)
     c.hostname = f[4];
     c.ifname = f[5];
     method(f[6]);
+    // the kernel autoconfigures when neither an address nor a method is given
+    if (c.method == IpConfig::STATIC && !c.client.set() && f[6].empty())
+        c.method = IpConfig::DHCP;
     if (c.method == IpConfig::STATIC && !c.client.set())
         bad(what, "static configuration without a client address");
+    if (c.client.family == AF_INET && c.prefix_len > 32)
+        bad(what, "prefix length " + std::to_string(c.prefix_len) + " is too long for an IPv4 address");
     if (c.method == IpConfig::STATIC && c.prefix_len == 0)
         c.prefix_len = c.client.family == AF_INET6 ? 64 : 24;
     if (f.size() > 7 && (c.mac = mac_at(8))) {
@@ -259,16 +274,15 @@ IpConfig parse_ip(std::string_view value)
     }
     if (f.size() > 10)
         bad(what, "too many fields after the method");
-    for (std::size_t i = 7; i < f.size(); ++i) {
+    for (std::size_t i = 7; i < f.size() && i < 9; ++i) { // f[9]: the kernel's NTP server, not ours
         if (f[i].empty())
             continue;
         if (auto a = net::IpAddress::parse(f[i]))
             c.dns.push_back(*a);
         else if (i == 7)
             c.mtu = number(what, f[i], 68, 65535);
-        else if (i < 9)
+        else
             bad(what, "'" + f[i] + "' is neither a DNS server nor a MAC address");
-        // i == 9: the kernel's NTP server field, not ours
     }
     return c;
 }
@@ -284,8 +298,10 @@ BootConfig parse(std::string_view line)
         bool has_val = eq != std::string::npos;
 
         if (key == "netroot" || key == "root") {
-            if (val == "dhcp" || val == "dhcp6") {
+            if (val == "dhcp") {
                 b.root_path_from_dhcp = true;
+            } else if (val == "dhcp6") {
+                bad(key, "the root path from DHCPv6 is not supported; use netroot=dhcp with ip=dhcp");
             } else if (starts_with(val, "iscsi:")) {
                 b.targets.push_back(parse_iscsi_uri(val, key.c_str()));
             }
@@ -311,6 +327,10 @@ BootConfig parse(std::string_view line)
             b.login_retry_max = (int)number(key, val, 0, 1000000);
         } else if (key == "rd.iscsi.waitnet") {
             b.waitnet = yes(val);
+        } else if (key == "rd.net.timeout.carrier") {
+            b.carrier_timeout_s = (int)number(key, val, 1, 3600);
+        } else if (key == "rd.net.timeout.dhcp") {
+            b.dhcp_timeout_s = (int)number(key, val, 1, 3600);
         } else if (key == "ip") {
             IpConfig c = parse_ip(val);
             if (c.method == IpConfig::IBFT)
@@ -355,6 +375,8 @@ BootConfig parse(std::string_view line)
                 r.ifname = f[2];
             b.routes.push_back(r);
         } else if (key == "nameserver") {
+            if (val.empty())
+                bad("nameserver", "empty value");
             b.nameservers.push_back(address("nameserver", val));
         } else if (key == "iscsi_initiator") {
             b.initiator = val;
@@ -378,6 +400,8 @@ BootConfig parse(std::string_view line)
             debian.password_in = Secret(val);
         } else if (key == "iscsi_auto") {
             b.use_ibft = true;
+        } else if (starts_with(key, "rd.iscsi.") || starts_with(key, "iscsi_")) {
+            b.unknown.push_back(key); // a typo must not pass in silence (the caller warns)
         }
     }
     if (have_debian) {

@@ -19,7 +19,9 @@ namespace isr::cmdline {
 
 /// One ip= entry (kernel nfsroot form or dracut's forms).
 struct IpConfig {
-    enum Method { STATIC, DHCP, DHCP6, AUTO6, IBFT };
+    // OFF: ip=off / ip=none alone, the kernel's "no autoconfiguration":
+    // the network is someone else's (an earlier hook), iscsistart leaves it.
+    enum Method { STATIC, DHCP, DHCP6, AUTO6, IBFT, OFF };
     Method method = STATIC;
     std::string ifname;             // "" = the first interface with a link
     net::IpAddress client, peer, gateway;
@@ -66,12 +68,15 @@ struct BootConfig {
     std::vector<std::pair<std::string, std::string>> params; // rd.iscsi.param=NAME=VALUE
     int login_retry_max = -1;       // rd.iscsi.login_retry_max
     bool waitnet = true;            // rd.iscsi.waitnet
+    int carrier_timeout_s = 10;     // rd.net.timeout.carrier: wait for a link / its carrier
+    int dhcp_timeout_s = 30;        // rd.net.timeout.dhcp: wait for a DHCP lease
     std::vector<IpConfig> ips;
     std::vector<std::pair<std::string, std::array<uint8_t, 6>>> ifnames; // ifname=NAME:MAC
     std::vector<Vlan> vlans;
     std::optional<std::array<uint8_t, 6>> bootif; // BOOTIF=01-aa-bb-cc-dd-ee-ff
     std::vector<Route> routes;
     std::vector<net::IpAddress> nameservers;
+    std::vector<std::string> unknown; // rd.iscsi.* / iscsi_* names we do not know (typos?)
 
     /// True when the command line asks for an iSCSI root at all.
     bool wants_iscsi() const { return !targets.empty() || root_path_from_dhcp || use_ibft; }

@@ -1,5 +1,7 @@
 #include "dhcp_client.hpp"
 
+#include "../util/secret.hpp"
+
 #include "../login/chap.hpp"
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
@@ -68,7 +70,7 @@ std::string lease_line(const std::string &ifname, const Lease &l)
         s += " via " + l.routers[0].text();
     std::string extra;
     if (!l.root_path.empty())
-        extra = "root-path " + l.root_path;
+        extra = "root-path " + mask_uri_credentials(l.root_path);
     if (!l.initiator_name.empty())
         extra += (extra.empty() ? "" : ", ") + std::string("initiator ") + l.initiator_name;
     if (!extra.empty())

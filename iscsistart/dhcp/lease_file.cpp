@@ -1,7 +1,10 @@
 #include "lease_file.hpp"
 
+#include "../util/secret.hpp"
+
 #include "../util/errors.hpp"
 
+#include <sys/socket.h>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -57,12 +60,12 @@ std::string lease_text(const Lease &l, const std::string &ifname)
     auto line = [&out](const char *key, const std::string &v) { out += std::string(key) + "=" + shell_quote(v) + "\n"; };
     line("IP", l.your_ip.text());
     line("PREFIX", l.prefix_len ? std::to_string(l.prefix_len) : "");
-    line("NETMASK", l.prefix_len ? prefix_mask(l.prefix_len).text() : "");
+    line("NETMASK", l.prefix_len && l.your_ip.family == AF_INET ? prefix_mask(l.prefix_len).text() : "");
     line("GATEWAY", l.routers.empty() ? "" : l.routers[0].text());
     line("DNS", dns);
     line("HOSTNAME", l.hostname);
     line("DOMAIN", l.domain);
-    line("ROOTPATH", l.root_path);
+    line("ROOTPATH", mask_uri_credentials(l.root_path));
     line("MTU", l.mtu ? std::to_string(l.mtu) : "");
     line("BROADCAST", l.broadcast.text());
     line("INITIATOR", l.initiator_name);

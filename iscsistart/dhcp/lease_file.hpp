@@ -15,7 +15,8 @@ std::string shell_quote(const std::string &s);
 /// The lease file text: lines IP, PREFIX, NETMASK, GATEWAY (first router),
 /// DNS (space separated), HOSTNAME, DOMAIN, ROOTPATH, MTU, BROADCAST,
 /// INITIATOR, SERVER, LEASETIME (seconds), INTERFACE, each KEY='value'
-/// (empty when the server did not send it).
+/// (empty when the server did not send it). ROOTPATH has any credentials
+/// masked (mask_uri_credentials): the file is world-readable.
 std::string lease_text(const Lease &l, const std::string &ifname);
 
 /// Write lease_text() to `<dir>/<ifname>.lease` (mode 0644) atomically: a

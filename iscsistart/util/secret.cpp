@@ -22,4 +22,14 @@ Secret &Secret::operator=(const Secret &o)
 
 Secret::~Secret() { wipe(); }
 
+std::string mask_uri_credentials(std::string_view uri)
+{
+    auto at = uri.rfind('@');
+    if (at == std::string_view::npos)
+        return std::string(uri);
+    auto colon = uri.find(':');
+    std::string scheme = colon != std::string_view::npos && colon < at ? std::string(uri.substr(0, colon + 1)) : "";
+    return scheme + "********" + std::string(uri.substr(at));
+}
+
 } // namespace isr

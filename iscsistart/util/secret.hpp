@@ -26,4 +26,10 @@ private:
     std::string v_;
 };
 
+/// `uri` for logs and files: the credentials of "scheme:user:pass@rest"
+/// (dracut's iscsi:user:password[:in_user:in_password]@...) replaced by
+/// "********", so "iscsi:u:p@10.0.0.1::::iqn.x" gives
+/// "iscsi:********@10.0.0.1::::iqn.x". Text without '@' is returned as is.
+std::string mask_uri_credentials(std::string_view uri);
+
 } // namespace isr

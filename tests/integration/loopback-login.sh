@@ -115,6 +115,19 @@ cli "unknown option" 7 "Try \`iscsistart --help'" -Q
 cli "help" 0 "--initiatorname" --help
 cli "version" 0 "iscsistart version" -v
 cli "no iBFT file" 21 "iBFT: cannot read" -f --ibft "$work/none"
+# kernel command line mode: only the answers that come before any network
+# or kernel I/O (the boot tests do the rest in a VM)
+if grep -qE '(^| )(netroot|rd\.iscsi\.[a-z]+|iscsi_target_name)=|(^| )root=iscsi:' /proc/cmdline; then
+    echo "SKIP cli bare: this host's own /proc/cmdline asks for an iSCSI root"
+else
+    cli "bare, no iSCSI root in /proc/cmdline" 7 "targetname: not set"
+fi
+cli "--cmdline without an iSCSI root" 21 "no iSCSI root on the kernel command line" --cmdline "root=/dev/sda1 quiet"
+cli "--cmdline bad netroot" 7 "netroot: protocol '17' is not TCP" --cmdline "netroot=iscsi:10.0.0.1:17:::iqn.2026-11.x:y"
+cli "--cmdline dhcp6" 7 "DHCPv6" --cmdline "ip=eth0:dhcp6 netroot=dhcp"
+cli "--cmdline bad ip=" 7 "ip: 'x.y' is not an IP address" --cmdline "ip=x.y::::::off netroot=dhcp"
+cli "--cmdline secret not echoed" 7 "is not TCP" --cmdline "netroot=iscsi:u:Leaky-Secret@10.0.0.1:17:::iqn.2026-11.x:y"
+if grep -q Leaky-Secret "$work/out"; then echo "FAIL cli secret echoed"; failed=$((failed + 1)); fi
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]

@@ -179,6 +179,30 @@ static void backoff(void **)
     assert_true(backoff_ms(10, 0.9999) < 5000);  // jitter +25% at most
 }
 
+static void from_cmdline_modes(void **)
+{
+    // no target flags at all: the kernel command line decides (main checks)
+    auto o = run({});
+    assert_true(o.action == cli::Action::FROM_CMDLINE);
+    assert_true(o.cmdline_auto);
+    assert_false(o.cmdline_text.has_value());
+    o = run({"-i", "iqn.2026-11.test:init", "-d", "1"});
+    assert_true(o.action == cli::Action::FROM_CMDLINE && o.cmdline_auto);
+    o = run({"--from-cmdline"});
+    assert_true(o.action == cli::Action::FROM_CMDLINE);
+    assert_false(o.cmdline_auto);
+    o = run({"--cmdline=ip=dhcp netroot=dhcp", "-P", "node.session.scan=manual"});
+    assert_true(o.action == cli::Action::FROM_CMDLINE);
+    assert_string_equal(o.cmdline_text->c_str(), "ip=dhcp netroot=dhcp");
+    assert_int_equal(o.param_flags.size(), 1);
+    assert_string_equal(o.param_flags[0].second.c_str(), "manual");
+    assert_string_equal(o.initiatorname_file.c_str(), NO_FILE);
+    // -t or -a alone is still open-iscsi's error, not the command line
+    EXPECT_ERROR(run({"-t", "iqn.2026-11.test:disk"}), ISCSI_ERR_INVAL, "initiatorname: not set");
+    EXPECT_ERROR(run({"--from-cmdline", "-u", "user"}), ISCSI_ERR_INVAL, "password: CHAP username given");
+    EXPECT_ERROR(run({"--cmdline"}), ISCSI_ERR_INVAL, "missing value");
+}
+
 int main()
 {
     const CMUnitTest tests[] = {
@@ -187,6 +211,7 @@ int main()
         cmocka_unit_test(initiator_name_from_file), cmocka_unit_test(bad_input_exit_codes),
         cmocka_unit_test(chap_consistency),       cmocka_unit_test(secrets_never_in_messages),
         cmocka_unit_test(config_file),            cmocka_unit_test(backoff),
+        cmocka_unit_test(from_cmdline_modes),
     };
     return cmocka_run_group_tests_name("cli", tests, nullptr, nullptr);
 }

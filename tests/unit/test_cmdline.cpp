@@ -4,6 +4,7 @@
 
 #include "../../iscsistart/cmdline/cmdline.hpp"
 
+#include <cstring>
 #include <sys/socket.h>
 
 using namespace isr;
@@ -57,7 +58,14 @@ static void dracut_netroot_forms(void **)
 
 static void bad_uris(void **)
 {
-    EXPECT_ERROR(parse_iscsi_uri("nfs:1.2.3.4:/x", "netroot"), ISCSI_ERR_INVAL, "does not start with iscsi:");
+    EXPECT_ERROR(parse_iscsi_uri("nfs:1.2.3.4:/x", "netroot"), ISCSI_ERR_INVAL, "'nfs:...' does not start with iscsi:");
+    // a mistyped scheme must not echo the credentials after it
+    try {
+        parse_iscsi_uri("iSCSI:user:Secret-9@10.0.0.1::::iqn.x:y", "netroot");
+        fail();
+    } catch (const Error &e) {
+        assert_null(strstr(e.what(), "Secret-9"));
+    }
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1:17:3260::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "not TCP");
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::99999::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "99999");
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::::", "root"), ISCSI_ERR_INVAL, "root: no target name");
@@ -92,6 +100,19 @@ static void ip_forms(void **)
     c = parse_ip("10.0.0.2::10.0.0.1:24::eth0:none:9000:52:54:00:aa:bb:cc");
     assert_int_equal(c.mtu, 9000);
     assert_true(c.mac && (*c.mac)[3] == 0xaa);
+    c = parse_ip("eth0:dhcp::");
+    assert_string_equal(c.ifname.c_str(), "eth0");
+    assert_false(c.mac.has_value());
+    c = parse_ip("eth0:dhcp:1500:52-54-00-12-34-56");
+    assert_true(c.mac && (*c.mac)[5] == 0x56);
+    c = parse_ip(":::::eth0:"); // no address, no method: the kernel autoconfigures
+    assert_int_equal(c.method, IpConfig::DHCP);
+    c = parse_ip("10.0.0.2::10.0.0.1:24::eth0:none:10.0.0.53:10.0.0.54:10.0.0.99"); // last: NTP
+    assert_int_equal(c.dns.size(), 2);
+    c = parse_ip("off");
+    assert_int_equal(c.method, IpConfig::OFF);
+    c = parse_ip("none");
+    assert_int_equal(c.method, IpConfig::OFF);
     c = parse_ip("ibft");
     assert_int_equal(c.method, IpConfig::IBFT);
     c = parse_ip("10.0.0.2:10.0.0.9:10.0.0.1:255.255.0.0:h:eth0:off:10.0.0.53"); // kernel nfsroot form
@@ -102,11 +123,13 @@ static void ip_forms(void **)
 static void bad_ip(void **)
 {
     EXPECT_ERROR(parse_ip("carrier-pigeon"), ISCSI_ERR_INVAL, "ip: unknown method");
-    EXPECT_ERROR(parse_ip("off"), ISCSI_ERR_INVAL, "alone is not a configuration");
+    EXPECT_ERROR(parse_ip(""), ISCSI_ERR_INVAL, "ip: empty value");
     EXPECT_ERROR(parse_ip("10.0.0.300::10.0.0.1:24::eth0:off"), ISCSI_ERR_INVAL, "not an IP address");
     EXPECT_ERROR(parse_ip("10.0.0.2::10.0.0.1:255.0.255.0::eth0:off"), ISCSI_ERR_INVAL, "not contiguous");
     EXPECT_ERROR(parse_ip("::10.0.0.1:24::eth0:off"), ISCSI_ERR_INVAL, "without a client address");
     EXPECT_ERROR(parse_ip("eth0:dhcp:9:zz"), ISCSI_ERR_INVAL, "");
+    EXPECT_ERROR(parse_ip("eth0:none"), ISCSI_ERR_INVAL, "gives no address");
+    EXPECT_ERROR(parse_ip("10.0.0.2:::33::eth0:none"), ISCSI_ERR_INVAL, "too long for an IPv4 address");
 }
 
 static void whole_dracut_line(void **)
@@ -117,7 +140,7 @@ static void whole_dracut_line(void **)
                    "rd.iscsi.param=node.session.timeo.replacement_timeout=30 rd.iscsi.param=node.session.scan=auto "
                    "rd.iscsi.login_retry_max=5 rd.iscsi.waitnet=0 ip=eth0:dhcp ifname=eth0:52:54:00:12:34:56 "
                    "vlan=eth0.100:eth0 BOOTIF=01-52-54-00-12-34-57 rd.route=10.1.0.0/16:10.0.0.254:eth0 "
-                   "nameserver=10.0.0.53 quiet");
+                   "nameserver=10.0.0.53 rd.net.timeout.carrier=5 rd.net.timeout.dhcp=7 quiet");
     assert_true(b.wants_iscsi());
     assert_int_equal(b.targets.size(), 2);
     assert_string_equal(b.targets[1].target_name.c_str(), "iqn.2026-11.x:backup");
@@ -134,6 +157,9 @@ static void whole_dracut_line(void **)
     assert_true(b.bootif && (*b.bootif)[5] == 0x57);
     assert_int_equal(b.routes[0].prefix_len, 16);
     assert_int_equal(b.nameservers.size(), 1);
+    assert_int_equal(b.carrier_timeout_s, 5);
+    assert_int_equal(b.dhcp_timeout_s, 7);
+    EXPECT_ERROR(parse("rd.net.timeout.dhcp=0"), ISCSI_ERR_INVAL, "rd.net.timeout.dhcp: '0'");
 }
 
 static void dhcp_firmware_and_debian(void **)
@@ -158,6 +184,11 @@ static void dhcp_firmware_and_debian(void **)
     EXPECT_ERROR(parse("vlan=vlanx:eth0"), ISCSI_ERR_INVAL, "VLAN id");
     EXPECT_ERROR(parse("BOOTIF=zz"), ISCSI_ERR_INVAL, "BOOTIF");
     EXPECT_ERROR(parse("rd.iscsi.param=novalue"), ISCSI_ERR_INVAL, "NAME=VALUE");
+    EXPECT_ERROR(parse("netroot=dhcp6"), ISCSI_ERR_INVAL, "DHCPv6 is not supported");
+    EXPECT_ERROR(parse("nameserver="), ISCSI_ERR_INVAL, "nameserver: empty");
+    b = parse("rd.iscsi.pasword=x iscsi_targetname=y rd.iscsi.initiator=iqn.2026-11.x:y");
+    assert_int_equal(b.unknown.size(), 2);
+    assert_string_equal(b.unknown[0].c_str(), "rd.iscsi.pasword");
 }
 
 int main()

@@ -430,6 +430,15 @@ static void lease_text_lines(void **)
     std::string e = lease_text(empty, "eth1");
     assert_non_null(strstr(e.c_str(), "IP=''\nPREFIX=''\nNETMASK=''\nGATEWAY=''\n"));
     assert_non_null(strstr(e.c_str(), "INTERFACE='eth1'\n"));
+    // credentials in a dracut-style root path stay out of the file
+    l.root_path = "iscsi:user:Secret-1:tuser:Secret-2@10.77.0.1::::iqn.2026-11.test:root";
+    e = lease_text(l, "eth0");
+    assert_non_null(strstr(e.c_str(), "ROOTPATH='iscsi:********@10.77.0.1::::iqn.2026-11.test:root'\n"));
+    assert_null(strstr(e.c_str(), "Secret"));
+    // an IPv6 address has no dotted netmask
+    l.your_ip = *net::IpAddress::parse("fd00::2");
+    l.prefix_len = 64;
+    assert_non_null(strstr(lease_text(l, "eth0").c_str(), "PREFIX='64'\nNETMASK=''\n"));
 }
 
 static std::string tmpdir()

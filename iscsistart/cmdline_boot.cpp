@@ -1,0 +1,256 @@
+#include "cmdline_boot.hpp"
+
+#include "boot_session.hpp"
+#include "cmdline/cmdline.hpp"
+#include "cmdline/login_plan.hpp"
+#include "cmdline/net_plan.hpp"
+#include "dhcp/dhcp_client.hpp"
+#include "dhcp/lease_file.hpp"
+#include "firmware.hpp"
+#include "net/netconfig.hpp"
+#include "net/rtnl.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <fstream>
+#include <openssl/rand.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace isr {
+namespace {
+
+using cmdline::BootConfig;
+using cmdline::InterfacePlan;
+using cmdline::IpConfig;
+
+const char *const RUN_DIR = "/run/iscsiroot";
+
+std::string read_proc_cmdline()
+{
+    std::ifstream f("/proc/cmdline");
+    std::stringstream ss;
+    if (!f || !(ss << f.rdbuf()))
+        throw Error(ISCSI_ERR, std::string("cannot read /proc/cmdline: ") + strerror(errno));
+    return ss.str();
+}
+
+long now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+// Carrier on `dev` within timeout_ms; without it only a warning (a login
+// timeout follows and names the portal).
+void wait_carrier(net::Rtnl &nl, const net::Link &dev, int timeout_ms)
+{
+    const long t0 = now_ms();
+    while (!nl.carrier(dev.index)) {
+        if (now_ms() - t0 >= timeout_ms) {
+            log::info("warning: %s: no carrier after %d ms (cable, switch port?); continuing", dev.name.c_str(),
+                      timeout_ms);
+            return;
+        }
+        usleep(20000);
+    }
+}
+
+struct NetState {
+    std::vector<std::pair<std::string, dhcp::Lease>> leases; // per configured interface
+    std::vector<net::IpAddress> dns;
+};
+
+// Bring up one interface as planned; returns its name.
+std::string bring_up(const InterfacePlan &p, const BootConfig &b, NetState &st)
+{
+    const int carrier_ms = b.carrier_timeout_s * 1000;
+    net::Rtnl nl;
+    net::Link nic = net::wait_for_link(nl, net::LinkWanted{p.nic_name, p.nic_mac}, carrier_ms);
+    std::string rename = p.rename_to != nic.name ? p.rename_to : "";
+    if (p.mtu || p.set_mac || !rename.empty()) {
+        nl.set_link(nic, p.mtu, p.set_mac, rename);
+        if (auto l = nl.link_by_index(nic.index))
+            nic = *l;
+    }
+    net::Link dev = nic;
+    if (p.vlan_id) {
+        nl.set_up(nic);
+        dev = nl.create_vlan(nic, p.vlan_id, p.vlan_name);
+    }
+
+    dhcp::Lease lease;
+    if (p.method == IpConfig::STATIC) {
+        net::configure_link(nl, dev, p.address, p.prefix_len, p.gateway);
+        wait_carrier(nl, dev, carrier_ms);
+        lease.your_ip = p.address;
+        lease.prefix_len = p.prefix_len;
+        if (p.gateway.set())
+            lease.routers.push_back(p.gateway);
+        lease.dns = p.dns;
+        lease.hostname = p.hostname;
+    } else {
+        net::configure_link(nl, dev, {}, 0, {});
+        wait_carrier(nl, dev, carrier_ms);
+        lease = dhcp::dhcp_acquire(dev.name, b.dhcp_timeout_s * 1000);
+        if (!p.mtu && lease.mtu >= 68 && p.vlan_id == 0)
+            nl.set_link(dev, lease.mtu, std::nullopt, "");
+        net::configure_link(nl, dev, lease.your_ip, lease.prefix_len ? lease.prefix_len : 24,
+                            lease.routers.empty() ? net::IpAddress{} : lease.routers[0]);
+        if (!p.hostname.empty())
+            lease.hostname = p.hostname;
+        lease.dns.insert(lease.dns.end(), p.dns.begin(), p.dns.end());
+    }
+    for (const auto &r : p.routes) {
+        nl.add_route(dev, r.dest, r.prefix_len, r.gateway);
+        log::info("%s: route %s/%u via %s", dev.name.c_str(), r.dest.text().c_str(), (unsigned)r.prefix_len,
+                  r.gateway.set() ? r.gateway.text().c_str() : "(link)");
+    }
+    if (!lease.hostname.empty()) {
+        if (sethostname(lease.hostname.c_str(), lease.hostname.size()) == 0)
+            log::info("hostname %s", lease.hostname.c_str());
+        else
+            log::info("warning: cannot set the hostname %s: %s", lease.hostname.c_str(), strerror(errno));
+    }
+    dhcp::write_lease(lease, dev.name, RUN_DIR);
+    st.dns.insert(st.dns.end(), lease.dns.begin(), lease.dns.end());
+    st.leases.emplace_back(dev.name, lease);
+    return dev.name;
+}
+
+void bring_up_all(const std::vector<InterfacePlan> &plans, const BootConfig &b, NetState &st)
+{
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+        try {
+            bring_up(plans[i], b, st);
+            if (!b.waitnet) // rd.iscsi.waitnet=0: log in after the first interface
+                break;
+        } catch (const Error &e) {
+            // waitnet (the default) needs every interface; otherwise the
+            // next one may still get us to a target
+            if (b.waitnet || i + 1 == plans.size())
+                throw;
+            log::error("%s; trying the next ip= interface", e.what());
+        }
+    }
+}
+
+// The targets DHCP option 17 names (netroot=dhcp / root=dhcp).
+std::vector<cmdline::Target> dhcp_targets(const NetState &st)
+{
+    std::vector<cmdline::Target> out;
+    for (const auto &[ifname, l] : st.leases) {
+        if (l.root_path.empty())
+            continue;
+        cmdline::Target t = cmdline::parse_iscsi_uri(l.root_path, "DHCP option 17 (root path)");
+        if (t.server.empty()) // RFC 4173: no server named, the DHCP server is meant
+            t.server = l.server_id.text();
+        log::info("%s: root path from DHCP: %s at %s", ifname.c_str(), t.target_name.c_str(), t.server.c_str());
+        out.push_back(std::move(t));
+    }
+    if (out.empty())
+        throw Error(ISCSI_ERR_NO_OBJS_FOUND, "netroot=dhcp: the DHCP server sent no root path (option 17)");
+    return out;
+}
+
+void write_initiatorname(const std::string &name)
+{
+    mkdir(RUN_DIR, 0755);
+    const std::string path = std::string(RUN_DIR) + "/initiatorname.iscsi";
+    std::ofstream f(path, std::ios::trunc);
+    f << "InitiatorName=" << name << "\n";
+    if (!f.flush())
+        log::info("warning: cannot write %s", path.c_str());
+}
+
+std::string initiator_for(const cli::Options &o, const BootConfig &b, const NetState &st)
+{
+    std::string dhcp;
+    for (const auto &[ifname, l] : st.leases)
+        if (dhcp.empty())
+            dhcp = l.initiator_name;
+    uint8_t rnd[6] = {};
+    if (RAND_bytes(rnd, sizeof rnd) != 1)
+        throw Error(ISCSI_ERR_INTERNAL, "cannot get random bytes for an initiator name");
+    auto c = cmdline::choose_initiator(o.login.initiator_name, b, dhcp, cli::read_initiatorname(o.initiatorname_file),
+                                       cmdline::generated_initiator_name(rnd));
+    log::info("initiator name %s (from %s)", c.name.c_str(), c.source);
+    write_initiatorname(c.name);
+    return c.name;
+}
+
+} // namespace
+
+int cmdline_boot(const cli::Options &o)
+{
+    const std::string text = o.cmdline_text ? *o.cmdline_text : read_proc_cmdline();
+    BootConfig b = cmdline::parse(text);
+    if (!b.wants_iscsi()) {
+        if (o.cmdline_auto) // run bare on a system not booting from iSCSI: open-iscsi's answer
+            throw Error(ISCSI_ERR_INVAL, "targetname: not set (use -t)");
+        throw Error(ISCSI_ERR_NO_OBJS_FOUND, "cmdline: no iSCSI root on the kernel command line (netroot=iscsi:, "
+                                             "root=iscsi:, netroot=dhcp, rd.iscsi.firmware, iscsi_target_name=)");
+    }
+    for (const auto &k : b.unknown)
+        log::info("warning: ignoring %s= on the kernel command line (not a parameter iscsistart knows)", k.c_str());
+    log::info("kernel command line: %zu target(s)%s%s", b.targets.size(),
+              b.root_path_from_dhcp ? ", root path from DHCP" : "", b.use_ibft ? ", iBFT" : "");
+
+    auto plans = cmdline::plan_network(b);
+    NetState st;
+    if (plans.empty() && b.use_ibft) {
+        if (int rc = fw_network(o))
+            return rc;
+    }
+    bring_up_all(plans, b, st);
+    std::vector<net::IpAddress> dns = b.nameservers;
+    dns.insert(dns.end(), st.dns.begin(), st.dns.end());
+    net::write_resolv_conf(dns);
+
+    std::vector<cmdline::Target> targets = b.targets;
+    int first_error = 0, ok = 0;
+    if (b.root_path_from_dhcp) {
+        try {
+            auto d = dhcp_targets(st);
+            targets.insert(targets.end(), d.begin(), d.end());
+        } catch (const Error &e) {
+            if (targets.empty() && !b.use_ibft)
+                throw;
+            log::error("%s", e.what());
+            first_error = e.code();
+        }
+    }
+    const std::string initiator = targets.empty() ? "" : initiator_for(o, b, st);
+    for (const auto &t : targets) {
+        try {
+            cli::Options to = cmdline::target_options(o, b, t, initiator);
+            log::info("target %s at %s:%u", t.target_name.c_str(), t.server.c_str(), t.port);
+            for (const auto &d : boot_session(to))
+                printf("%s\n", d.c_str());
+            fflush(stdout);
+            ++ok;
+        } catch (const Error &e) {
+            log::error("target %s: %s", t.target_name.c_str(), e.what());
+            if (!first_error)
+                first_error = e.code();
+        }
+    }
+    if (b.use_ibft) {
+        int rc = fw_connect(o);
+        if (rc == 0)
+            ++ok;
+        else if (!first_error)
+            first_error = rc;
+    }
+    return ok ? ISCSI_SUCCESS : first_error;
+}
+
+} // namespace isr

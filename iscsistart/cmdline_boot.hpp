@@ -1,0 +1,24 @@
+// iscsistart --from-cmdline: the whole boot from the kernel command line
+// (netroot=/root=iscsi:, rd.iscsi.*, ip=, Debian's iscsi_*): network
+// bring-up (static or DHCP), then a login to every target named.
+#pragma once
+
+#include "cli/options.hpp"
+
+namespace isr {
+
+/// Parse o.cmdline_text (else /proc/cmdline), bring up the interfaces its
+/// ip=/vlan=/ifname=/BOOTIF= parameters describe (DHCP on the first link
+/// with carrier when none is given), write /run/iscsiroot/<if>.lease,
+/// /run/iscsiroot/initiatorname.iscsi and /etc/resolv.conf, then log into
+/// each target in command-line order (then the DHCP root path, then the
+/// iBFT's with rd.iscsi.firmware), printing each disk's block device.
+/// Returns 0 when at least one login succeeded, else the first failure's
+/// exit code; 21 when the command line names no iSCSI root, or netroot=dhcp
+/// got no root path. Network failures throw isr::Error: ISCSI_ERR_TRANS (no
+/// such interface or no carrier in rd.net.timeout.carrier seconds),
+/// ISCSI_ERR_TRANS_TIMEOUT (no DHCP lease in rd.net.timeout.dhcp seconds),
+/// ISCSI_ERR_INVAL (malformed parameter, named in the message).
+int cmdline_boot(const cli::Options &o);
+
+} // namespace isr
