@@ -56,6 +56,11 @@ $(BUILD)/tests/dhcp_tool: $(BUILD)/tests/tools/dhcp_tool.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
 
+# stand-alone (no libisr): 802.1Q tagging between QEMU's UDP socket and a TAP
+$(BUILD)/tests/vlan_tagger: $(BUILD)/tests/tools/vlan_tagger.o
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^
+
 # libFuzzer targets (clang, ASan, UBSan). FUZZ_SECONDS per target; new
 # inputs go to build/fuzz-corpus, the seeds in fuzz/corpus stay small.
 FUZZ_SECONDS ?= 60
@@ -63,7 +68,9 @@ FUZZ_CXX ?= clang++
 FUZZ_FLAGS := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp iscsistart/util/secret.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
-	iscsistart/net/nic_config.cpp
+	iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
+FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/net_plan.cpp \
+	iscsistart/login/negotiate.cpp iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
 
 $(BUILD)/fuzz/ibft_fuzz: $(FUZZ_IBFT_SRC)
 	@mkdir -p $(dir $@)
@@ -71,14 +78,20 @@ $(BUILD)/fuzz/ibft_fuzz: $(FUZZ_IBFT_SRC)
 
 $(BUILD)/fuzz/dhcp_fuzz: $(FUZZ_DHCP_SRC)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_DHCP_SRC)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_DHCP_SRC) -lcrypto
 
-fuzz: $(BUILD)/fuzz/ibft_fuzz $(BUILD)/fuzz/dhcp_fuzz
-	@mkdir -p $(BUILD)/fuzz-corpus/ibft $(BUILD)/fuzz-corpus/dhcp
+$(BUILD)/fuzz/cmdline_fuzz: $(FUZZ_CMDLINE_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_CMDLINE_SRC) -lcrypto
+
+fuzz: $(BUILD)/fuzz/ibft_fuzz $(BUILD)/fuzz/dhcp_fuzz $(BUILD)/fuzz/cmdline_fuzz
+	@mkdir -p $(BUILD)/fuzz-corpus/ibft $(BUILD)/fuzz-corpus/dhcp $(BUILD)/fuzz-corpus/cmdline
 	$(BUILD)/fuzz/ibft_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
 		$(BUILD)/fuzz-corpus/ibft fuzz/corpus/ibft
 	$(BUILD)/fuzz/dhcp_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=1500 -timeout=5 \
 		$(BUILD)/fuzz-corpus/dhcp fuzz/corpus/dhcp
+	$(BUILD)/fuzz/cmdline_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
+		$(BUILD)/fuzz-corpus/cmdline fuzz/corpus/cmdline
 
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do $$t || fail=1; done; exit $$fail
@@ -90,8 +103,9 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
 
-boot-tests: iscsistart/iscsistart
-	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart
+boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger
+	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
+		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
 
 check: unit integration boot-tests
 

@@ -7,8 +7,15 @@
 #   ISR-BOOT-FAILED rc=<rc>             iscsistart failed (then poweroff)
 #   ISR-BOOT-FAILED reason=<why>        something else failed (then poweroff)
 #   ISR-T1 <uptime>                     the iSCSI disk appeared
-# Kernel command line: isr.ip=A.B.C.D/NN (required), isr.gw=A.B.C.D (optional)
-# Files: /etc/iscsistart.args  one iscsistart argument per line
+#   isr-lease: KEY='value'              each line of /run/iscsiroot/*.lease and
+#   isr-initiator: InitiatorName=...    /run/iscsiroot/initiatorname.iscsi,
+#                                       after iscsistart succeeded
+# Kernel command line: isr.ip=A.B.C.D/NN (required unless isr.net=none or
+#   isr.ibft=1), isr.gw=A.B.C.D (optional), isr.if=NAME (default eth0);
+#   isr.net=none: no network setup here at all (no NIC modules, no
+#   addresses; only lo is brought up): iscsistart does it from the command line
+# Files: /etc/iscsistart.args  one iscsistart argument per line; empty or
+#                              missing: /sbin/iscsistart runs with no arguments
 #        /etc/isr.preload      module names to load before iscsistart (optional)
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 
@@ -63,12 +70,17 @@ say "isr-init: starting, kernel $(uname -r), uptime $(uptime_s)"
 # --- network ---------------------------------------------------------------
 # isr.ibft=1: the network comes from the iBFT (iPXE sanhook): `iscsistart -N`
 # sets it up, and the login is `iscsistart -b` (the args file says so).
+# isr.net=none: iscsistart reads the kernel command line (ip=, vlan=, ...)
+# and loads the NIC driver, configures it and runs DHCP itself.
 IBFT=$(cmdline_get isr.ibft) || IBFT=0
+NET=$(cmdline_get isr.net) || NET=
 load_mod crc32c_generic
 load_mod crc32c_intel >/dev/null   # needs SSE4.2 (absent on TCG qemu64)
 load_mod ext4 || die "reason=ext4"
 ip link set lo up
-if [ "$IBFT" != 1 ]; then
+if [ "$NET" = none ]; then
+    say "isr-init: isr.net=none, leaving the network to iscsistart"
+elif [ "$IBFT" != 1 ]; then
     load_mod virtio_pci
     load_mod virtio_net || die "reason=virtio_net"
 
@@ -106,12 +118,19 @@ if [ "$IBFT" = 1 ]; then
 fi
 
 # --- iscsistart -------------------------------------------------------------
-[ -f /etc/iscsistart.args ] || die "reason=no-args-file"
 set --
-while IFS= read -r a || [ -n "$a" ]; do
-    set -- "$@" "$a"
-done < /etc/iscsistart.args
-say "isr-init: running /sbin/iscsistart $*"
+if [ -f /etc/iscsistart.args ]; then
+    while IFS= read -r a || [ -n "$a" ]; do
+        # an empty file holds one empty line (printf '%s\n' with no words)
+        [ $# -eq 0 ] && [ -z "$a" ] && continue
+        set -- "$@" "$a"
+    done < /etc/iscsistart.args
+fi
+if [ $# -eq 0 ]; then
+    say "isr-init: running /sbin/iscsistart (no arguments)"
+else
+    say "isr-init: running /sbin/iscsistart $*"
+fi
 
 say "ISR-T0 $(uptime_s)"
 /sbin/iscsistart "$@"
@@ -119,6 +138,17 @@ rc=$?
 say "ISR-RC $rc"
 say "isr-init: iscsistart returned at $(uptime_s)"
 [ $rc -eq 0 ] || die "rc=$rc"
+for f in /run/iscsiroot/*.lease; do
+    [ -f "$f" ] || continue
+    while IFS= read -r l || [ -n "$l" ]; do
+        say "isr-lease: $l"
+    done < "$f"
+done
+if [ -f /run/iscsiroot/initiatorname.iscsi ]; then
+    while IFS= read -r l || [ -n "$l" ]; do
+        say "isr-initiator: $l"
+    done < /run/iscsiroot/initiatorname.iscsi
+fi
 
 # --- wait for the iSCSI disk (bounded: 30 s, polling every 50 ms) ------------
 DEV=

@@ -10,8 +10,10 @@
 #   --name SCENARIO        scenario name (log: work/SCENARIO.log)
 #   --chap USER:PASS       one-way CHAP account on the target; also adds
 #                          -u USER -w PASS to the default iscsistart args
+#                          (not with --cmdline: there it is the target's only)
 #   --mutual USER:PASS     target's outgoing (mutual CHAP) account; also adds
 #                          -U USER -W PASS to the default iscsistart args
+#                          (not with --cmdline)
 #   --args "..."           extra iscsistart args; an option given here replaces
 #                          the default of the same option (-P is appended)
 #   --raw-args "..."       iscsistart args, replacing all defaults
@@ -28,9 +30,39 @@
 #                          reverse-username/reverse-password), then loads the
 #                          kernel and initramfs over HTTP; the init runs
 #                          `iscsistart -N` and `iscsistart -b`
+#   --cmdline "ARGS"       kernel-command-line mode: the kernel gets
+#                          `isr.net=none ARGS` (instead of isr.ip=...), the init
+#                          sets up no network, and /sbin/iscsistart runs with no
+#                          arguments (only --args words, if given), taking ip=,
+#                          vlan=, netroot=, rd.iscsi.*, iscsi_* from
+#                          /proc/cmdline; forces --no-preload; --chap/--mutual
+#                          then only configure the target
+#   --dhcp-root-path       (with --cmdline) dnsmasq in the namespace hands out
+#                          10.77.0.50-99 with options 3 and 6 (10.77.0.1),
+#                          17 = iscsi:10.77.0.1:::1:TARGET_IQN and 203 =
+#                          iqn.2026-11.test.iscsiroot:from-dhcp; the target's
+#                          ACL admits only that initiator name
+#   --target-acl IQN       the target admits only initiator name IQN (default:
+#                          any initiator; overrides --dhcp-root-path's name)
+#   --vlan VID             (with --cmdline) the guest's NIC reaches the namespace
+#                          only with 802.1Q tag VID: QEMU's NIC is a UDP socket
+#                          (127.0.0.1 in the namespace) to vlan_tagger, which
+#                          owns tap0, strips VID tags from the guest's frames
+#                          (dropping untagged/other-VID ones) and tags frames
+#                          to the guest; counters in work/SCENARIO.vlan.log
+#   --vlan-tagger PATH     the vlan_tagger binary (default
+#                          ../build/tests/vlan_tagger, built by `make`)
+#   --ipv6                 (with --cmdline) tap0 also gets fd00:77::1/64 and the
+#                          target's only portal is [fd00:77::1]:3260
+#   --expect-log REGEX     PASS only if a console line matches the extended
+#                          REGEX (repeatable)
+#   --forbid-log REGEX     FAIL if any console line matches REGEX (repeatable;
+#                          e.g. a CHAP secret that must not be printed)
 #   --keep                 keep the per-run directory (work/run-*)
 # Environment: ISR_QEMU_CPU (default "max"; "qemu64" lacks SSE4.2/PCLMUL, so
 #   crc32c-intel and crct10dif-pclmul cannot load)
+# Names: target iqn.2026-11.test.iscsiroot:root (LUN 1, portal group 1),
+#   initiator iqn.2026-11.test.iscsiroot:initiator (what the default args use).
 # Output: one line "PASS <scenario> (<s>s, login <ms> ms)" or
 # "FAIL <scenario>: <reason>"; exit 0 on pass, 1 on fail.
 set -uo pipefail
@@ -52,6 +84,15 @@ PRELOAD=auto
 KERNEL_ARGS=
 KEEP=0
 IPXE=
+CMDLINE=
+HAVE_CMDLINE=0
+DHCP_ROOT_PATH=0
+TARGET_ACL=
+VLAN=
+VLAN_TAGGER=$HERE/../build/tests/vlan_tagger
+IPV6=0
+EXPECT_LOGS=()
+FORBID_LOGS=()
 
 INITIATOR_IQN=iqn.2026-11.test.iscsiroot:initiator
 TARGET_IQN=iqn.2026-11.test.iscsiroot:root
@@ -60,6 +101,12 @@ GUEST_IP=10.77.0.2
 PREFIX=24
 PORT=3260
 TAP=tap0
+DHCP_INITIATOR_IQN=iqn.2026-11.test.iscsiroot:from-dhcp
+TARGET_IP6=fd00:77::1
+PREFIX6=64
+# the namespace's own loopback: QEMU's UDP socket <-> vlan_tagger
+TAGGER_UDP=127.0.0.1:40001
+QEMU_UDP=127.0.0.1:40002
 PRELOAD_MODULES="crc64_rocksoft_generic iscsi_tcp sd_mod"
 
 usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
@@ -80,6 +127,14 @@ while [ $# -gt 0 ]; do
         --kernel-args) KERNEL_ARGS=$2; shift ;;
         --keep) KEEP=1 ;;
         --ipxe) IPXE=$2; shift ;;
+        --cmdline) CMDLINE=$2; HAVE_CMDLINE=1; shift ;;
+        --dhcp-root-path) DHCP_ROOT_PATH=1 ;;
+        --target-acl) TARGET_ACL=$2; shift ;;
+        --vlan) VLAN=$2; shift ;;
+        --vlan-tagger) VLAN_TAGGER=$2; shift ;;
+        --ipv6) IPV6=1 ;;
+        --expect-log) EXPECT_LOGS+=("$2"); shift ;;
+        --forbid-log) FORBID_LOGS+=("$2"); shift ;;
         -h|--help) usage ;;
         *) echo "run-boot: unknown option $1" >&2; usage ;;
     esac
@@ -88,7 +143,8 @@ done
 [ -n "$NAME" ] || NAME=boot
 NAME=$(printf '%s' "$NAME" | tr -c 'A-Za-z0-9_.-' '_')
 
-fail() { echo "FAIL $NAME: $*"; exit 1; }
+FAIL_NOTE=
+fail() { echo "FAIL $NAME: $*$FAIL_NOTE"; exit 1; }
 info() { echo "  [$NAME] $*" >&2; }
 
 case $EXPECT in
@@ -109,6 +165,26 @@ case $IPXE in
         PRELOAD_MODULES="virtio_pci virtio_net iscsi_ibft $PRELOAD_MODULES" ;;
     *) fail "bad --ipxe '$IPXE' (dhcp or static)" ;;
 esac
+if [ "$HAVE_CMDLINE" = 1 ]; then
+    [ -n "$CMDLINE" ] || fail "--cmdline needs kernel arguments"
+    [ "$HAVE_RAW" = 0 ] || fail "--cmdline and --raw-args exclude each other (use --args)"
+    PRELOAD=no
+else
+    [ "$DHCP_ROOT_PATH" = 0 ] || fail "--dhcp-root-path needs --cmdline"
+    [ -z "$VLAN" ] || fail "--vlan needs --cmdline (the init sets up no VLAN)"
+    [ "$IPV6" = 0 ] || fail "--ipv6 needs --cmdline (the init sets up no IPv6)"
+fi
+if [ -n "$VLAN" ]; then
+    [[ $VLAN =~ ^[0-9]+$ ]] && [ "$VLAN" -ge 1 ] && [ "$VLAN" -le 4094 ] || fail "bad --vlan '$VLAN' (1 to 4094)"
+    [ -x "$VLAN_TAGGER" ] || fail "vlan_tagger not found or not executable: $VLAN_TAGGER (make build/tests/vlan_tagger)"
+    VLAN_TAGGER=$(realpath "$VLAN_TAGGER")
+fi
+if [ "$DHCP_ROOT_PATH" = 1 ]; then
+    command -v dnsmasq >/dev/null || fail "missing dnsmasq (package dnsmasq-base)"
+fi
+# whom the target admits: any initiator, or exactly one initiator name
+ACL_NAME=$TARGET_ACL
+[ -z "$ACL_NAME" ] && [ "$DHCP_ROOT_PATH" = 1 ] && ACL_NAME=$DHCP_INITIATOR_IQN
 [ "$(id -u)" -eq 0 ] || fail "must run as root (network namespaces, tgtd)"
 for t in qemu-system-x86_64 tgtd tgtadm ip cpio gzip flock sha256sum; do
     command -v "$t" >/dev/null || fail "missing tool $t (see qemu-tests/DEPS)"
@@ -161,7 +237,9 @@ RUN=$(mktemp -d "$WORK/run-$NAME.XXXXXX")
 NS=isr-$$-$(printf '%s' "$NAME" | cut -c1-20)
 LOG=$WORK/$NAME.log
 TGTLOG=$WORK/$NAME.tgtd.log
+VLANLOG=$WORK/$NAME.vlan.log
 QEMU_PID=
+TAGGER_PID=
 TGTD_PID=
 HTTPD_PID=
 DNSMASQ_PID=
@@ -193,6 +271,7 @@ cleanup() {
     [ -n "$TGTD_PID" ] && kill_wait "$TGTD_PID" KILL
     [ -n "$HTTPD_PID" ] && kill_wait "$HTTPD_PID"
     [ -n "$DNSMASQ_PID" ] && kill_wait "$DNSMASQ_PID"
+    [ -n "$TAGGER_PID" ] && kill_wait "$TAGGER_PID"
     [ "$NS_MADE" = 1 ] && ip netns del "$NS" 2>/dev/null
     if [ "$KEEP" = 1 ]; then
         info "kept $RUN"
@@ -222,6 +301,9 @@ short_opt() {  # print the short letter of an option word (empty if none)
 ARGS=()
 if [ "$HAVE_RAW" = 1 ]; then
     mapfile -t ARGS < <(split_words "$RAW_ARGS")
+elif [ "$HAVE_CMDLINE" = 1 ]; then
+    # everything comes from /proc/cmdline; --args may add options
+    mapfile -t ARGS < <(split_words "$EXTRA_ARGS")
 elif [ -n "$IPXE" ]; then
     mapfile -t ARGS < <(split_words "-b $EXTRA_ARGS")
 else
@@ -246,7 +328,11 @@ fi
 
 # --- per-scenario cpio, appended to the base initramfs -------------------------
 mkdir -p "$RUN/extra/etc"
-printf '%s\n' "${ARGS[@]}" > "$RUN/extra/etc/iscsistart.args"
+if [ ${#ARGS[@]} -gt 0 ]; then
+    printf '%s\n' "${ARGS[@]}" > "$RUN/extra/etc/iscsistart.args"
+else
+    : > "$RUN/extra/etc/iscsistart.args"   # no arguments at all
+fi
 if [ "$PRELOAD" = yes ]; then
     printf '%s\n' $PRELOAD_MODULES > "$RUN/extra/etc/isr.preload"
 fi
@@ -257,10 +343,27 @@ cat "$BASE" "$RUN/extra.cpio.gz" > "$RUN/initrd.gz"
 ip netns add "$NS" || fail "cannot create network namespace $NS"
 NS_MADE=1
 nsx() { ip netns exec "$NS" "$@"; }
-nsx ip link set lo up &&
-nsx ip tuntap add dev "$TAP" mode tap &&
+nsx ip link set lo up || fail "cannot set up lo in $NS"
+if [ -n "$VLAN" ]; then
+    # vlan_tagger creates the tap and is the guest's only way to it
+    : > "$VLANLOG"
+    ip netns exec "$NS" "$VLAN_TAGGER" "$VLAN" "$TAP" "$TAGGER_UDP" "$QEMU_UDP" "$VLANLOG" 2>>"$VLANLOG" &
+    TAGGER_PID=$!
+    for i in $(seq 100); do
+        grep -q '^vlan_tagger: ready' "$VLANLOG" && break
+        alive "$TAGGER_PID" || break
+        sleep 0.05
+    done
+    grep -q '^vlan_tagger: ready' "$VLANLOG" || fail "vlan_tagger did not start: $(tail -n1 "$VLANLOG")"
+else
+    nsx ip tuntap add dev "$TAP" mode tap || fail "cannot create $TAP in $NS"
+fi
 nsx ip addr add "$TARGET_IP/$PREFIX" dev "$TAP" &&
 nsx ip link set "$TAP" up || fail "cannot set up $TAP in $NS"
+if [ "$IPV6" = 1 ]; then
+    nsx ip -6 addr add "$TARGET_IP6/$PREFIX6" dev "$TAP" nodad ||
+        fail "cannot add $TARGET_IP6/$PREFIX6 to $TAP in $NS"
+fi
 
 # --- target ----------------------------------------------------------------------------
 tgt() { tgtadm --lld iscsi "$@" >>"$TGTLOG" 2>&1; }
@@ -279,7 +382,11 @@ start_target() {
     done
     tgt --op new --mode target --tid 1 -T "$TARGET_IQN" || return 1
     tgt --op new --mode logicalunit --tid 1 --lun 1 -b "$RUN/disk.img" || return 1
-    tgt --op bind --mode target --tid 1 -I ALL || return 1
+    if [ -n "$ACL_NAME" ]; then
+        tgt --op bind --mode target --tid 1 --initiator-name "$ACL_NAME" || return 1
+    else
+        tgt --op bind --mode target --tid 1 -I ALL || return 1
+    fi
     if [ -n "$CHAP" ]; then
         tgt --op new --mode account --user "${CHAP%%:*}" --password "${CHAP#*:}" || return 1
         tgt --op bind --mode account --tid 1 --user "${CHAP%%:*}" || return 1
@@ -288,7 +395,11 @@ start_target() {
         tgt --op new --mode account --user "${MUTUAL%%:*}" --password "${MUTUAL#*:}" || return 1
         tgt --op bind --mode account --tid 1 --user "${MUTUAL%%:*}" --outgoing || return 1
     fi
-    tgt --op new --mode portal --param "portal=$TARGET_IP:$PORT" || return 1
+    if [ "$IPV6" = 1 ]; then
+        tgt --op new --mode portal --param "portal=[$TARGET_IP6]:$PORT" || return 1
+    else
+        tgt --op new --mode portal --param "portal=$TARGET_IP:$PORT" || return 1
+    fi
     return 0
 }
 
@@ -300,10 +411,30 @@ if [ "$TARGET_DELAY" -eq 0 ]; then
     TARGET_UP=1
 fi
 
+start_dnsmasq() {  # start_dnsmasq [EXTRA dnsmasq OPTIONS]: DHCP on the tap
+    ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$TAP" \
+        --bind-interfaces --dhcp-range="${TARGET_IP%.*}.50,${TARGET_IP%.*}.99,255.255.255.0,1h" \
+        --dhcp-option=3,"$TARGET_IP" --dhcp-option=6,"$TARGET_IP" --dhcp-leasefile="$RUN/leases" \
+        --pid-file="$RUN/dnsmasq.pid" --log-dhcp "$@" >"$RUN/dnsmasq.log" 2>&1 &
+    DNSMASQ_PID=$!
+}
+
 # --- QEMU -----------------------------------------------------------------------------
 : > "$LOG"
 APPEND="console=ttyS0 loglevel=5 panic=-1 edd=off"
-if [ -z "$IPXE" ]; then
+NETDEV=(-netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no")
+if [ -n "$VLAN" ]; then
+    NETDEV=(-netdev "socket,id=n0,udp=$TAGGER_UDP,localaddr=$QEMU_UDP")
+fi
+if [ "$HAVE_CMDLINE" = 1 ] && [ -z "$IPXE" ]; then
+    APPEND+=" isr.net=none $CMDLINE $KERNEL_ARGS"
+    BOOT=(-kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" -append "$APPEND")
+    if [ "$DHCP_ROOT_PATH" = 1 ]; then
+        # RFC 4173 root path; 203 is the iSCSI initiator name option
+        start_dnsmasq --dhcp-option=17,"iscsi:$TARGET_IP:::1:$TARGET_IQN" \
+            --dhcp-option=203,"$DHCP_INITIATOR_IQN"
+    fi
+elif [ -z "$IPXE" ]; then
     APPEND+=" isr.ip=$GUEST_IP/$PREFIX $KERNEL_ARGS"
     BOOT=(-kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" -append "$APPEND")
 else
@@ -314,11 +445,7 @@ else
     ip netns exec "$NS" busybox httpd -f -p "$TARGET_IP:8080" -h "$RUN/www" &
     HTTPD_PID=$!
     if [ "$IPXE" = dhcp ]; then
-        ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$TAP" \
-            --bind-interfaces --dhcp-range="${TARGET_IP%.*}.50,${TARGET_IP%.*}.99,255.255.255.0,1h" \
-            --dhcp-option=3,"$TARGET_IP" --dhcp-option=6,"$TARGET_IP" --dhcp-leasefile="$RUN/leases" \
-            --pid-file="$RUN/dnsmasq.pid" >"$RUN/dnsmasq.log" 2>&1 &
-        DNSMASQ_PID=$!
+        start_dnsmasq
         # only the DHCP configurator: plain `dhcp` also waits ~13 s for an
         # IPv6 router advertisement that never comes
         NETUP="ifconf -c dhcp net0 || goto failed"
@@ -336,7 +463,12 @@ ifopen net0 || goto failed"
         [ -n "$CHAP" ] && printf 'set username %s\nset password %s\n' "${CHAP%%:*}" "${CHAP#*:}"
         [ -n "$MUTUAL" ] && printf 'set reverse-username %s\nset reverse-password %s\n' "${MUTUAL%%:*}" "${MUTUAL#*:}"
         echo "sanhook iscsi:$TARGET_IP:::1:$TARGET_IQN || goto failed"
-        echo "kernel http://$TARGET_IP:8080/vmlinuz $APPEND isr.ibft=1 $KERNEL_ARGS || goto failed"
+        if [ "$HAVE_CMDLINE" = 1 ]; then
+            # e.g. rd.iscsi.firmware=1: bare iscsistart takes the iBFT itself
+            echo "kernel http://$TARGET_IP:8080/vmlinuz $APPEND isr.net=none $CMDLINE $KERNEL_ARGS || goto failed"
+        else
+            echo "kernel http://$TARGET_IP:8080/vmlinuz $APPEND isr.ibft=1 $KERNEL_ARGS || goto failed"
+        fi
         echo "initrd http://$TARGET_IP:8080/initrd.gz || goto failed"
         echo "boot || goto failed"
         echo ":failed"
@@ -347,7 +479,7 @@ ifopen net0 || goto failed"
 fi
 ip netns exec "$NS" qemu-system-x86_64 -accel tcg -cpu "${ISR_QEMU_CPU:-max}" -m 1024 -smp 1 -nographic -nodefaults -monitor none \
     -no-reboot -serial "file:$LOG" "${BOOT[@]}" \
-    -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" \
+    "${NETDEV[@]}" \
     -device virtio-net-pci,netdev=n0,romfile= \
     </dev/null >"$RUN/qemu.out" 2>&1 &
 QEMU_PID=$!
@@ -373,6 +505,13 @@ else
 fi
 QEMU_RC=$?
 QEMU_PID=
+if [ -n "$TAGGER_PID" ]; then
+    kill_wait "$TAGGER_PID"   # SIGTERM: it logs its counters
+    TAGGER_PID=
+    VLAN_COUNTERS=$(grep -m1 -o 'counters: .*' "$VLANLOG" | sed 's/^counters: //')
+    FAIL_NOTE=" [vlan $VLAN: ${VLAN_COUNTERS:-no counters, see $VLANLOG}]"
+fi
+[ -n "$DNSMASQ_PID" ] && cp "$RUN/dnsmasq.log" "$WORK/$NAME.dnsmasq.log" 2>/dev/null
 T_END=$(now_ms)
 SECS=$(awk -v ms=$((T_END - T_QEMU)) 'BEGIN { printf "%.1f", ms / 1000 }')
 
@@ -391,13 +530,30 @@ LOGIN=n/a
 [ -n "$T0" ] && [ -n "$T1" ] && LOGIN="$(ms_between "$T0" "$T1") ms"
 DETAIL="rc=${RC:-none} t0=${T0:-none}s"
 [ -n "$P0" ] && [ -n "$P1" ] && DETAIL+=" preload=$(ms_between "$P0" "$P1")ms"
+[ -n "$VLAN" ] && DETAIL+=" vlan: ${VLAN_COUNTERS:-none}"
 info "$DETAIL qemu-exit=$QEMU_RC log=$LOG"
+
+pass() {  # the boot went as expected: check the log patterns, then PASS
+    local re n
+    for re in "${EXPECT_LOGS[@]}"; do
+        printf '%s\n' "$CLEAN" | grep -Eq -- "$re" ||
+            fail "no console line matches --expect-log '$re' (${SECS}s), see $LOG"
+    done
+    local i=0
+    for re in "${FORBID_LOGS[@]}"; do
+        i=$((i + 1))
+        # name the line number and pattern number only: the match may be a secret
+        n=$(printf '%s\n' "$CLEAN" | grep -En -m1 -- "$re" | cut -d: -f1)
+        [ -z "$n" ] || fail "console line $n matches --forbid-log pattern #$i (${SECS}s), see $LOG"
+    done
+    echo "PASS $NAME (${SECS}s, login $LOGIN)"
+    exit 0
+}
 
 [ "$TIMED_OUT" = 1 ] && fail "timed out after ${TIMEOUT}s (${FAILED:-last line: $(printf '%s\n' "$CLEAN" | grep -v '^\s*$' | tail -n1 | cut -c1-100)})"
 if [ -z "$EXPECT_RC" ]; then
     if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
-        echo "PASS $NAME (${SECS}s, login $LOGIN)"
-        exit 0
+        pass
     fi
     [ -n "$FAILED" ] && fail "expected success, got '$FAILED' (${SECS}s)"
     [ -z "$T0" ] && fail "init never reached iscsistart (${SECS}s), see $LOG"
@@ -407,8 +563,7 @@ else
         fail "expected fail:$EXPECT_RC but the root was mounted (${SECS}s)"
     fi
     if printf '%s\n' "$CLEAN" | grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC"; then
-        echo "PASS $NAME (${SECS}s, login $LOGIN)"
-        exit 0
+        pass
     fi
     fail "expected 'ISR-BOOT-FAILED rc=$EXPECT_RC', got '${FAILED:-nothing}' (${SECS}s)"
 fi
