@@ -9,15 +9,8 @@
 # shellcheck disable=SC2016,SC2317,SC2015,SC1091  # eval strings expand later; cleanup runs via trap
 set -u
 tool=${1:?usage: $0 PATH/TO/dhcp_tool}
-pass=0 failed=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-finish() { echo "$pass passed, $failed failed"; [ "$failed" = 0 ]; exit; }
-
-if [ "$(id -u)" != 0 ]; then
-    bad "needs root (network namespaces)"; finish
-fi
-[ -x "$tool" ] || { bad "no executable $tool"; finish; }
+. "$(dirname "$0")/lib.sh"
+need_root_and "$tool"
 dnsmasq=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 [ -x "$dnsmasq" ] || { bad "dnsmasq not installed"; finish; }
 

@@ -8,9 +8,7 @@ binary=${1:?usage: $0 iscsistart ibft_tool}
 tool=${2:?usage: $0 iscsistart ibft_tool}
 work=$(mktemp -d /tmp/isr-ibft.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-pass=0 failed=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 "$tool" "$work/plain.bin" && "$tool" "$work/mutual.bin" --mutual && "$tool" "$work/vlan6.bin" --ipv6 --vlan 100 ||
     { echo "ibft_tool failed"; echo "0 passed, 1 failed"; exit 1; }

@@ -12,15 +12,8 @@
 # shellcheck disable=SC2016,SC2317  # eval strings expand later; has/ipn run via check
 set -u
 tool=${1:?usage: $0 PATH/TO/netconfig_tool}
-pass=0 failed=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-finish() { echo "$pass passed, $failed failed"; [ "$failed" = 0 ]; exit; }
-
-if [ "$(id -u)" != 0 ]; then
-    bad "needs root (network namespaces)"; finish
-fi
-[ -x "$tool" ] || { bad "no executable $tool"; finish; }
+. "$(dirname "$0")/lib.sh"
+need_root_and "$tool"
 
 ns=isr-nc-$$
 nsc=isr-nc-$$-c # carrier wait: the candidate links
