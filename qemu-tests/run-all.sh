@@ -78,14 +78,17 @@ scenario_opts() {  # sets OPTS for scenario $1
         # DHCP names the target (option 17) and the initiator (option 203);
         # the target admits only the option-203 name
         cmdline-dhcp)
-            OPTS=(--cmdline "ip=dhcp netroot=dhcp" --dhcp-root-path --timeout 150
+            OPTS=(--cmdline "ip=dhcp netroot=dhcp BOOTIF=01-52-54-00-12-34-56" --dhcp-root-path --timeout 150
                   --expect-log "^isr-lease: ROOTPATH='iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN")'\$"
                   --expect-log "^isr-lease: INITIATOR='$(re_escape "$DHCP_INITIATOR_IQN")'\$"
                   --expect-log "^isr-lease: IP='10\.77\.0\.([5-9][0-9])'\$"
                   --expect-log "^isr-initiator: InitiatorName=$(re_escape "$DHCP_INITIATOR_IQN")\$") ;;
         cmdline-static)
-            OPTS=(--cmdline "ip=$STATIC_IP:isrguest:eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN"
+            OPTS=(--cmdline "ip=$STATIC_IP:isrguest:eth0:off:1400:52:54:00:12:34:99 rd.route=10.99.0.0/16:10.77.0.1 nameserver=10.77.0.53 netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN"
                   --timeout 120
+                  --expect-log "eth0: MTU 1400, MAC 52:54:00:12:34:99"
+                  --expect-log "eth0: route 10\.99\.0\.0/16 via 10\.77\.0\.1"
+                  --expect-log "resolv\.conf: nameserver 10\.77\.0\.53"
                   --expect-log "^isr-lease: IP='10\.77\.0\.2'\$"
                   --expect-log "^isr-lease: INTERFACE='eth0'\$"
                   --expect-log "^isr-initiator: InitiatorName=$(re_escape "$INITIATOR_IQN")\$") ;;
@@ -102,8 +105,9 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "^isr-lease: IP='fd00:77::2'\$") ;;
         # the first target has no listener (port 3261): it fails, the second logs in
         cmdline-two-targets)
-            OPTS=(--cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3261:1:$DOWN_IQN netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN rd.iscsi.login_retry_max=2"
+            OPTS=(--cmdline "ifname=boot0:52:54:00:12:34:56 ip=$STATIC_IP::boot0:off netroot=iscsi:10.77.0.1::3261:1:$DOWN_IQN netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN rd.iscsi.login_retry_max=2"
                   --timeout 150
+                  --expect-log "^isr-lease: INTERFACE='boot0'\$"
                   --expect-log "(error|fail).*$(re_escape "$DOWN_IQN")|$(re_escape "$DOWN_IQN").*(error|fail|refused|unreachable)") ;;
         # Debian's iscsi_* form with one-way CHAP; the secret must stay off the console
         # dracut's rd.iscsi.firmware: iPXE's sanhook writes the iBFT, and the
