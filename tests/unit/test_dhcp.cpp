@@ -364,8 +364,8 @@ static void frame_filter(void **)
     // trailing link padding beyond the IP total length is ignored
     Bytes padded = f;
     padded.resize(f.size() + 20, 0);
-    p = udp_payload(padded.data(), padded.size());
-    assert_true(p.has_value() && p->second == payload.size());
+    auto padded_payload = udp_payload(padded.data(), padded.size());
+    assert_true(padded_payload.value_or(std::pair<std::size_t, std::size_t>{0, 0}).second == payload.size());
     // damage: checksum, protocol, fragment, version, lengths
     Bytes b = f;
     b[10] ^= 1;
