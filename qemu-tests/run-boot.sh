@@ -58,6 +58,10 @@
 #                          REGEX (repeatable)
 #   --forbid-log REGEX     FAIL if any console line matches REGEX (repeatable;
 #                          e.g. a CHAP secret that must not be printed)
+#   --initrd PATH          boot this initramfs (e.g. one made by dracut or the
+#                          initcpio runner) instead of the harness's own; its
+#                          init must mount the iSCSI root itself; no ISR-T0/T1
+#                          markers then, so the login time shows n/a
 #   --keep                 keep the per-run directory (work/run-*)
 # Environment: ISR_QEMU_CPU (default "max"; "qemu64" lacks SSE4.2/PCLMUL, so
 #   crc32c-intel and crct10dif-pclmul cannot load)
@@ -83,6 +87,7 @@ TIMEOUT=120
 PRELOAD=auto
 KERNEL_ARGS=
 KEEP=0
+INITRD=
 IPXE=
 CMDLINE=
 HAVE_CMDLINE=0
@@ -126,6 +131,7 @@ while [ $# -gt 0 ]; do
         --no-preload) PRELOAD=no ;;
         --kernel-args) KERNEL_ARGS=$2; shift ;;
         --keep) KEEP=1 ;;
+        --initrd) INITRD=$2; shift ;;
         --ipxe) IPXE=$2; shift ;;
         --cmdline) CMDLINE=$2; HAVE_CMDLINE=1; shift ;;
         --dhcp-root-path) DHCP_ROOT_PATH=1 ;;
@@ -337,7 +343,11 @@ if [ "$PRELOAD" = yes ]; then
     printf '%s\n' $PRELOAD_MODULES > "$RUN/extra/etc/isr.preload"
 fi
 (cd "$RUN/extra" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0) | gzip -1 > "$RUN/extra.cpio.gz"
-cat "$BASE" "$RUN/extra.cpio.gz" > "$RUN/initrd.gz"
+if [ -n "$INITRD" ]; then
+    cp "$INITRD" "$RUN/initrd.gz" || fail "cannot read --initrd $INITRD"
+else
+    cat "$BASE" "$RUN/extra.cpio.gz" > "$RUN/initrd.gz"
+fi
 
 # --- network namespace + tap ---------------------------------------------------------
 ip netns add "$NS" || fail "cannot create network namespace $NS"
