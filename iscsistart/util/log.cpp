@@ -16,6 +16,17 @@ bool g_kmsg_tried = false;
 bool g_kmsg_on = false;
 bool g_stderr_is_console = false;
 
+// The kernel rate-limits each /dev/kmsg writer (printk_devkmsg=ratelimit,
+// the default: a burst of 10 records per 5 s) and then prints "N output
+// lines suppressed" on the console. Stay inside that budget: steps use 8
+// records per window, errors may use the last 2; what was left out is
+// counted in the next window's first record.
+constexpr long KMSG_WINDOW_MS = 5000;
+constexpr int KMSG_BURST = 10, KMSG_STEPS = 8;
+bool g_kmsg_unlimited = false;
+long g_kmsg_window = -KMSG_WINDOW_MS;
+int g_kmsg_count = 0, g_kmsg_dropped = 0;
+
 // In an initramfs our stderr is usually the console, which also shows
 // kernel messages: then our kmsg copies go at debug level, kept in the
 // kernel log but not printed twice.
@@ -35,6 +46,41 @@ long now_ms()
 
 const long g_start = now_ms();
 
+void kmsg_write(const char *line, int n, int level)
+{
+    char kline[1210];
+    int k = snprintf(kline, sizeof kline, "<%d>%.*s", g_stderr_is_console ? 7 : level, n, line);
+    if (k > 0)
+        (void)!write(g_kmsg, kline, k < (int)sizeof kline ? k : (int)sizeof kline - 1);
+}
+
+// Whether one more record fits the kernel's budget (see KMSG_BURST).
+bool kmsg_budget(bool is_error)
+{
+    if (g_kmsg_unlimited)
+        return true;
+    const long t = now_ms();
+    if (t - g_kmsg_window >= KMSG_WINDOW_MS) {
+        g_kmsg_window = t;
+        g_kmsg_count = 0;
+        if (g_kmsg_dropped) {
+            char note[120];
+            int n = snprintf(note, sizeof note,
+                             "iscsistart: %d earlier lines are on the console only (kernel log rate limit)\n",
+                             g_kmsg_dropped);
+            kmsg_write(note, n, 6);
+            g_kmsg_count = 1;
+            g_kmsg_dropped = 0;
+        }
+    }
+    if (g_kmsg_count < (is_error ? KMSG_BURST : KMSG_STEPS)) {
+        ++g_kmsg_count;
+        return true;
+    }
+    ++g_kmsg_dropped;
+    return false;
+}
+
 void emit(const char *prefix, const char *fmt, va_list ap, int kmsg_level)
 {
     char msg[1024];
@@ -50,13 +96,15 @@ void emit(const char *prefix, const char *fmt, va_list ap, int kmsg_level)
         if (!g_kmsg_tried) {
             g_kmsg_tried = true;
             g_kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+            char mode[16] = {};
+            int fd = open("/proc/sys/kernel/printk_devkmsg", O_RDONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                g_kmsg_unlimited = read(fd, mode, sizeof mode - 1) >= 2 && mode[0] == 'o' && mode[1] == 'n';
+                close(fd);
+            }
         }
-        if (g_kmsg >= 0) {
-            char kline[1210];
-            int k = snprintf(kline, sizeof kline, "<%d>%.*s", g_stderr_is_console ? 7 : kmsg_level, n, line);
-            if (k > 0)
-                (void)!write(g_kmsg, kline, k < (int)sizeof kline ? k : (int)sizeof kline - 1);
-        }
+        if (g_kmsg >= 0 && kmsg_budget(kmsg_level <= 3))
+            kmsg_write(line, n, kmsg_level);
     }
 }
 

@@ -1,7 +1,8 @@
 // One-line step logging with elapsed milliseconds since process start.
 // Lines go to stderr and, when writable, to /dev/kmsg so they are in the
 // kernel log next to its own boot messages (at debug level when stderr is
-// the console already, so the console does not show them twice).
+// the console already, so the console does not show them twice), kept
+// within the kernel's rate limit for /dev/kmsg writers.
 #pragma once
 
 #include <cstdarg>
