@@ -1,0 +1,91 @@
+#!/bin/sh
+# /sbin/iscsiroot: the iscsiroot dracut module's netroot handler, queued
+# once by the cmdline hook (parse-iscsiroot.sh).
+#
+# Runs iscsistart in kernel-command-line mode: it loads the NIC driver,
+# configures ip=/vlan=/ifname= (or the iBFT's network, or DHCP), writes
+# /run/iscsiroot/<if>.lease and /run/iscsiroot/initiatorname.iscsi, logs into
+# every target and prints the disks.  Words in /etc/iscsiroot.conf (comments
+# with #) are added to the command line.  The exit code goes to
+# /run/iscsiroot/iscsistart.rc.  On success /run/iscsiroot/done is created
+# and, for root=iscsi:/dhcp/none, /dev/root points at the first disk; on
+# failure dracut keeps waiting until rd.retry runs out and then takes its
+# emergency path (see iscsiroot-emergency.sh).
+
+type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+RUNDIR=/run/iscsiroot
+mkdir -p "$RUNDIR"
+[ -e "$RUNDIR/done" ] && exit 0
+
+# the meaning of iscsistart's exit codes (open-iscsi's ISCSI_ERR_*)
+iscsiroot_reason() {
+    case "$1" in
+        4) echo "portal unreachable, or no interface/carrier" ;;
+        5) echo "login failed (target error or protocol violation)" ;;
+        7) echo "bad parameter on the kernel command line" ;;
+        8) echo "connect timed out, or no DHCP lease" ;;
+        11) echo "no login response in time" ;;
+        12) echo "iscsi_tcp not available" ;;
+        19) echo "the target refused the login (e.g. unknown target name)" ;;
+        21) echo "no iSCSI target or no disk found" ;;
+        24) echo "authentication failed" ;;
+        *) echo "see iscsistart(8), EXIT STATUS" ;;
+    esac
+}
+
+# Every kernel argument dracut knows (including /etc/cmdline.d), plus the
+# words of /etc/iscsiroot.conf.  Plain --from-cmdline when there is nothing
+# beyond /proc/cmdline, so that no secret lands in argv needlessly.
+set -- --from-cmdline
+_extra=
+if [ -f /etc/iscsiroot.conf ]; then
+    _extra=$(sed -e 's/#.*//' /etc/iscsiroot.conf | tr '\n' ' ')
+fi
+_etc=
+for _f in /etc/cmdline.d/*.conf; do
+    [ -f "$_f" ] && _etc=yes
+done
+if [ -n "$_etc" ] || [ -n "$(printf '%s' "$_extra" | tr -d ' \t')" ]; then
+    set -- "--cmdline=$(getcmdline) $_extra"
+fi
+_dbg=$(getarg rd.iscsiroot.debug=) && [ -n "$_dbg" ] && set -- "$@" -d "$_dbg"
+
+info "iscsiroot: starting iscsistart"
+echo "iscsiroot: running iscsistart ${1%%=*}" >&2
+_out=$(iscsistart "$@")
+_rc=$?
+echo "$_rc" > "$RUNDIR/iscsistart.rc"
+if [ "$_rc" -ne 0 ]; then
+    warn "iscsiroot: iscsistart failed with exit code $_rc: $(iscsiroot_reason "$_rc")"
+    exit 1
+fi
+
+_disks=$(printf '%s\n' "$_out" | sed -n 's,^\(/dev/[^ ]*\).*,\1,p')
+printf '%s\n' "$_disks" > "$RUNDIR/disks"
+_first=$(printf '%s\n' "$_disks" | sed -n 1p)
+echo "iscsiroot: logged in, disks: $(printf '%s ' $_disks)" >&2
+info "iscsiroot: logged in, disks: $(printf '%s ' $_disks)"
+
+if [ -e "$RUNDIR/want-dev-root" ]; then
+    if [ -z "$_first" ] || ! [ -b "$_first" ]; then
+        warn "iscsiroot: iscsistart printed no disk; cannot set /dev/root"
+        exit 1
+    fi
+    _name=${_first#/dev/}
+    # a udev rule, so that udev (and systemd's dev-root.device) know the
+    # link; a plain symlink when udev is not running
+    mkdir -p /etc/udev/rules.d
+    printf 'SUBSYSTEM=="block", KERNEL=="%s", SYMLINK+="root"\n' "$_name" \
+        > /etc/udev/rules.d/99-iscsiroot.rules
+    if command -v udevadm > /dev/null && udevadm control --reload > /dev/null 2>&1; then
+        udevadm trigger --action=change --subsystem-match=block --sysname-match="$_name" > /dev/null 2>&1
+        udevadm settle --timeout=10 --exit-if-exists=/dev/root > /dev/null 2>&1
+    fi
+    [ -e /dev/root ] || ln -s "$_first" /dev/root
+    echo "iscsiroot: root device /dev/root -> $_first" >&2
+    info "iscsiroot: root device /dev/root -> $_first"
+fi
+: > "$RUNDIR/done"
+exit 0
