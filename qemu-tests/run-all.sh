@@ -63,6 +63,37 @@ else
         fi
     done
 fi
+# dracut scenarios: a real dracut image (build-dracut-image.sh: non-systemd
+# init, modules bash + iscsiroot, --omit iscsi) whose /sbin/iscsiroot runs the
+# binary with --from-cmdline; our binary only, like the cmdline-* ones
+DRACUT_SCENARIOS="dracut-static dracut-root-iscsi dracut-dhcp dracut-ibft dracut-wrong-target"
+DRACUT_IMG=$HERE/work/dracut/iscsiroot.img
+# rd.shell=0 rd.retry=N: a failed login ends in dracut's emergency path
+# (no shell) after ~N s, so a failing boot stops well within --timeout
+DRACUT_ARGS="rd.shell=0 rd.retry=30"
+if [ "$OURS" = 1 ]; then
+    SCENARIOS+=" $DRACUT_SCENARIOS"
+else
+    for name in $DRACUT_SCENARIOS; do
+        if [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; then
+            echo "run-all: skipping $name: $BINARY has no kernel-command-line mode" >&2
+        fi
+    done
+fi
+# initcpio scenarios: an image built from initcpio/{install,hooks}/iscsiroot
+# by build-initcpio-image.sh (mkinitcpio's hook API, implemented there since
+# mkinitcpio is not packaged for Debian); our binary only
+INITCPIO_SCENARIOS="initcpio-static initcpio-dhcp initcpio-ibft initcpio-wrong-target"
+INITCPIO_IMG=$HERE/work/initcpio/iscsiroot.cpio.gz
+if [ "$OURS" = 1 ]; then
+    SCENARIOS+=" $INITCPIO_SCENARIOS"
+else
+    for name in $INITCPIO_SCENARIOS; do
+        if [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; then
+            echo "run-all: skipping $name: $BINARY has no kernel-command-line mode" >&2
+        fi
+    done
+fi
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
@@ -120,6 +151,69 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --cmdline "ip=$STATIC_IP::eth0:off iscsi_initiator=$INITIATOR_IQN iscsi_target_name=$TARGET_IQN iscsi_target_ip=10.77.0.1 iscsi_target_port=3260 iscsi_username=${CHAP%%:*} iscsi_password=${CHAP#*:}"
                   --timeout 120
                   --forbid-log "$(re_escape "${CHAP#*:}")") ;;
+        # dracut: root=LABEL= is mounted by rootfs-block once the login made the disk
+        dracut-static)
+            OPTS=(--initrd "$DRACUT_IMG" --timeout 120
+                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root $DRACUT_ARGS"
+                  --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+"
+                  --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
+                  --expect-log "^isr-lease: INTERFACE='eth0'\$") ;;
+        # root=iscsi:URI: the whole first disk, through /dev/root
+        dracut-root-iscsi)
+            OPTS=(--initrd "$DRACUT_IMG" --timeout 120
+                  --cmdline "ip=$STATIC_IP::eth0:off root=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN $DRACUT_ARGS"
+                  --expect-log "^iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$") ;;
+        # DHCP names the target (17) and the initiator (203); no root=
+        dracut-dhcp)
+            OPTS=(--initrd "$DRACUT_IMG" --dhcp-root-path --timeout 150
+                  --cmdline "ip=dhcp netroot=dhcp $DRACUT_ARGS"
+                  --expect-log "^iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$"
+                  --expect-log "^isr-lease: ROOTPATH='iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN")'\$"
+                  --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$DHCP_INITIATOR_IQN")\$") ;;
+        # iPXE's sanhook writes the iBFT; the image comes over HTTP
+        dracut-ibft)
+            OPTS=(--initrd "$DRACUT_IMG" --ipxe static --timeout 150
+                  --cmdline "rd.iscsi.firmware=1 $DRACUT_ARGS"
+                  --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
+                  --expect-log "^iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$"
+                  --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 ") ;;
+        # an unknown target name: iscsistart exits 19, dracut gives up after
+        # rd.retry and the test module prints ISR-BOOT-FAILED rc=19
+        dracut-wrong-target)
+            OPTS=(--initrd "$DRACUT_IMG" --expect fail:19 --timeout 120
+                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root rd.shell=0 rd.retry=15"
+                  --expect-log "iscsiroot: iscsistart failed with exit code 19") ;;
+        # initcpio (busybox /init sequencing the hook like mkinitcpio's): the
+        # hook runs iscsistart --from-cmdline; LABEL= is mounted as given
+        initcpio-static)
+            OPTS=(--initrd "$INITCPIO_IMG" --timeout 120
+                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
+                  --expect-log "^:: running hook \[iscsiroot\]"
+                  --expect-log "^:: iscsiroot: iSCSI disk\(s\): /dev/sd[a-z]+"
+                  --expect-log "^initcpio-net: [0-9]+: eth0 +inet 10\.77\.0\.2/24 "
+                  --expect-log "^initcpio-run: eth0\.lease: INTERFACE='eth0'\$"
+                  --expect-log "^initcpio-run: initiatorname\.iscsi: InitiatorName=$(re_escape "$INITIATOR_IQN")\$") ;;
+        # no root=: the hook sets root to the disk iscsistart printed
+        initcpio-dhcp)
+            OPTS=(--initrd "$INITCPIO_IMG" --dhcp-root-path --timeout 150
+                  --cmdline "ip=dhcp netroot=dhcp"
+                  --expect-log "^:: iscsiroot: root=/dev/sd[a-z]+\$"
+                  --expect-log "^initcpio-net: [0-9]+: eth0 +inet 10\.77\.0\.([5-9][0-9])/24 "
+                  --expect-log "^initcpio-run: eth0\.lease: ROOTPATH='iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN")'\$"
+                  --expect-log "^initcpio-run: initiatorname\.iscsi: InitiatorName=$(re_escape "$DHCP_INITIATOR_IQN")\$") ;;
+        # iPXE's sanhook writes the iBFT; the image comes over HTTP
+        initcpio-ibft)
+            OPTS=(--initrd "$INITCPIO_IMG" --ipxe static --timeout 150
+                  --cmdline "rd.iscsi.firmware=1 root=LABEL=isr-root"
+                  --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
+                  --expect-log "^:: iscsiroot: iSCSI disk\(s\): /dev/sd[a-z]+"
+                  --expect-log "^initcpio-net: [0-9]+: eth0 +inet 10\.77\.0\.2/24 ") ;;
+        # an unknown target name: iscsistart exits 19, the hook returns it,
+        # and the runner's /init reports ISR-BOOT-FAILED rc=19 (no root)
+        initcpio-wrong-target)
+            OPTS=(--initrd "$INITCPIO_IMG" --expect fail:19 --timeout 120
+                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
+                  --expect-log "^ERROR: iscsiroot: iscsistart failed with exit code 19 ") ;;
     esac
 }
 
@@ -130,6 +224,21 @@ trap 'rm -rf "$RES"' EXIT
 # Build the kernel/initramfs/rootfs caches once, up front, so parallel boots
 # do not all wait on the same lock (run-boot.sh would build them anyway).
 "$HERE/fetch-kernel.sh" >/dev/null || { echo "run-all: fetch-kernel.sh failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+for name in $SCENARIOS; do
+    # one dracut image for all dracut-* boots (cached on binary + module)
+    [[ $name == dracut-* ]] && { [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; } || continue
+    "$HERE/build-dracut-image.sh" "$DRACUT_IMG" "$BINARY" 2>"$HERE/work/dracut-build.log" ||
+        echo "run-all: build-dracut-image.sh failed, see $HERE/work/dracut-build.log" >&2
+    break
+done
+for name in $SCENARIOS; do
+    # one initcpio image for all initcpio-* boots (cached on binary + hooks)
+    [[ $name == initcpio-* ]] && { [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; } || continue
+    "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY" >"$HERE/work/initcpio-build.log" 2>&1 ||
+        { rm -f "$INITCPIO_IMG"   # no stale image: the boots must fail
+          echo "run-all: build-initcpio-image.sh failed, see $HERE/work/initcpio-build.log" >&2; }
+    break
+done
 
 T_START=$(date +%s)
 declare -A RUNNING=()   # pid -> scenario index
