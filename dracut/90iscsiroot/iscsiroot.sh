@@ -35,20 +35,23 @@ iscsiroot_reason() {
     esac
 }
 
-# Every kernel argument dracut knows (including /etc/cmdline.d), plus the
-# words of /etc/iscsiroot.conf.  Plain --from-cmdline when there is nothing
-# beyond /proc/cmdline, so that no secret lands in argv needlessly.
+# The words of /etc/iscsiroot.conf, then every kernel argument dracut knows
+# (including /etc/cmdline.d): the command line comes last, so a
+# single-valued parameter given at the boot prompt wins, as with the initcpio
+# hook.  Plain --from-cmdline when there is nothing beyond /proc/cmdline, so
+# that no secret lands in argv needlessly.
 set -- --from-cmdline
 _extra=
 if [ -f /etc/iscsiroot.conf ]; then
-    _extra=$(sed -e 's/#.*//' /etc/iscsiroot.conf | tr '\n' ' ')
+    # whole-line comments only: a CHAP secret may contain '#'
+    _extra=$(sed -e '/^[[:space:]]*#/d' /etc/iscsiroot.conf | tr '\n' ' ')
 fi
 _etc=
 for _f in /etc/cmdline.d/*.conf; do
     [ -f "$_f" ] && _etc=yes
 done
 if [ -n "$_etc" ] || [ -n "$(printf '%s' "$_extra" | tr -d ' \t')" ]; then
-    set -- "--cmdline=$(getcmdline) $_extra"
+    set -- "--cmdline=$_extra $(getcmdline)"
 fi
 _dbg=$(getarg rd.iscsiroot.debug=) && [ -n "$_dbg" ] && set -- "$@" -d "$_dbg"
 
