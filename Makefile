@@ -13,6 +13,10 @@ CXX      ?= g++
 PREFIX   ?= /usr
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/iscsiroot
+# dracut and mkinitcpio look only here, whatever PREFIX is
+DRACUTMODDIR ?= /usr/lib/dracut/modules.d
+INITCPIODIR  ?= /usr/lib/initcpio
 # -Os and section GC: the binary goes into every initramfs, and its time is
 # spent waiting on the network and the kernel, not computing (about half
 # the size of -O2).
@@ -106,6 +110,7 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
+	tests/integration/install-tree.sh
 
 boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
@@ -120,9 +125,22 @@ demo: iscsistart/iscsistart
 	@qemu-tests/run-boot.sh --binary $(CURDIR)/iscsistart/iscsistart --name demo --timeout 120; \
 	rc=$$?; grep -aE '^(isr-init: running|iscsistart:|ISR-|/dev/sd)' qemu-tests/work/demo.log; exit $$rc
 
+# The initcpio hooks name the binary's path (ISCSIROOT_ISCSISTART's
+# default), so it follows SBINDIR; dracut's module searches for it.
 install: iscsistart/iscsistart
 	install -D -m 0755 iscsistart/iscsistart $(DESTDIR)$(SBINDIR)/iscsistart
 	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsistart.8
+	install -D -m 0644 docs/iscsiroot.7 $(DESTDIR)$(MANDIR)/man7/iscsiroot.7
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot
+	install -m 0755 dracut/90iscsiroot/*.sh $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/
+	install -d $(DESTDIR)$(INITCPIODIR)/install $(DESTDIR)$(INITCPIODIR)/hooks
+	for f in install/iscsiroot install/sd-iscsiroot hooks/iscsiroot; do \
+	    sed 's|/usr/sbin/iscsistart|$(SBINDIR)/iscsistart|g' initcpio/$$f > $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
+	    chmod 0644 $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
+	    mv $(DESTDIR)$(INITCPIODIR)/$$f.tmp $(DESTDIR)$(INITCPIODIR)/$$f || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
