@@ -78,6 +78,7 @@ FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp iscsistart/util/secret.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
 	iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/net_plan.cpp \
+	iscsistart/cmdline/sources.cpp \
 	iscsistart/login/negotiate.cpp iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
 
 $(BUILD)/fuzz/ibft_fuzz: $(FUZZ_IBFT_SRC)

@@ -2,9 +2,11 @@
 // made from it must turn any text into a BootConfig or an isr::Error,
 // never crash, hang or read out of bounds (ASan, UBSan). The input is
 // also tried as one netroot= value and one ip= value, so mutations reach
-// the URI and ip= grammars without having to grow the key first.
+// the URI and ip= grammars without having to grow the key first, and as
+// the text of /etc/iscsiroot.conf in front of a fixed command line.
 #include "../iscsistart/cmdline/cmdline.hpp"
 #include "../iscsistart/cmdline/net_plan.hpp"
+#include "../iscsistart/cmdline/sources.hpp"
 #include "../iscsistart/util/errors.hpp"
 #include "../iscsistart/util/secret.hpp"
 
@@ -26,6 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     try {
         (void)isr::cmdline::parse_ip(text);
+    } catch (const isr::Error &) {
+    }
+    try {
+        (void)isr::cmdline::parse(isr::cmdline::join_sources(
+            {isr::cmdline::config_file_words(text), "ip=dhcp netroot=dhcp\n"}));
     } catch (const isr::Error &) {
     }
     (void)isr::mask_uri_credentials(text);

@@ -4,6 +4,7 @@
 #include "cmdline/cmdline.hpp"
 #include "cmdline/login_plan.hpp"
 #include "cmdline/net_plan.hpp"
+#include "cmdline/sources.hpp"
 #include "dhcp/dhcp_client.hpp"
 #include "dhcp/lease_file.hpp"
 #include "firmware.hpp"
@@ -12,14 +13,16 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
 #include <fstream>
+#include <dirent.h>
+#include <fcntl.h>
+#include <optional>
 #include <openssl/rand.h>
-#include <sstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,13 +36,64 @@ using cmdline::IpConfig;
 
 const char *const RUN_DIR = "/run/iscsiroot";
 
-std::string read_proc_cmdline()
+const char *const CONF_FILE = "/etc/iscsiroot.conf";
+const char *const DRACUT_CMDLINE_D = "/etc/cmdline.d";
+
+// The whole of `path`; nullopt when it does not exist (and `optional`).
+std::optional<std::string> read_text(const std::string &path, bool optional)
 {
-    std::ifstream f("/proc/cmdline");
-    std::stringstream ss;
-    if (!f || !(ss << f.rdbuf()))
-        throw Error(ISCSI_ERR, std::string("cannot read /proc/cmdline: ") + strerror(errno));
-    return ss.str();
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && optional && errno == ENOENT)
+        return std::nullopt;
+    std::string text;
+    int err = fd < 0 ? errno : 0;
+    char buf[4096];
+    while (fd >= 0 && !err) {
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0)
+            text.append(buf, size_t(n));
+        else if (n == 0)
+            break;
+        else if (errno != EINTR)
+            err = errno;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (err)
+        throw Error(ISCSI_ERR, "cannot read " + path + ": " + strerror(err));
+    return text;
+}
+
+// /etc/iscsiroot.conf, dracut's /etc/cmdline.d/*.conf (in name order), then
+// /proc/cmdline: the boot prompt's words come last and win. Names only are
+// logged: the files may hold CHAP secrets.
+std::string read_boot_cmdline()
+{
+    std::vector<std::string> sources;
+    std::string from;
+    auto add_file = [&](const std::string &path) {
+        if (auto t = read_text(path, true)) {
+            sources.push_back(cmdline::config_file_words(*t));
+            from += path + ", ";
+        }
+    };
+    add_file(CONF_FILE);
+    std::vector<std::string> etc_d;
+    if (DIR *d = opendir(DRACUT_CMDLINE_D)) {
+        while (const dirent *e = readdir(d)) {
+            const std::string n = e->d_name;
+            if (n.size() > 5 && n[0] != '.' && n.ends_with(".conf"))
+                etc_d.push_back(std::string(DRACUT_CMDLINE_D) + "/" + n);
+        }
+        closedir(d);
+    }
+    std::sort(etc_d.begin(), etc_d.end());
+    for (const auto &f : etc_d)
+        add_file(f);
+    sources.push_back(*read_text("/proc/cmdline", false));
+    if (!from.empty())
+        log::info("kernel command line: words from %s/proc/cmdline", from.c_str());
+    return cmdline::join_sources(sources);
 }
 
 long now_ms()
@@ -191,7 +245,7 @@ std::string initiator_for(const cli::Options &o, const BootConfig &b, const NetS
 
 int cmdline_boot(const cli::Options &o)
 {
-    const std::string text = o.cmdline_text ? *o.cmdline_text : read_proc_cmdline();
+    const std::string text = o.cmdline_text ? *o.cmdline_text : read_boot_cmdline();
     BootConfig b = cmdline::parse(text);
     if (!b.wants_iscsi()) {
         if (o.cmdline_auto) // run bare on a system not booting from iSCSI: open-iscsi's answer

@@ -7,7 +7,9 @@
 
 namespace isr {
 
-/// Parse o.cmdline_text (else /proc/cmdline), bring up the interfaces its
+/// Parse o.cmdline_text (else /etc/iscsiroot.conf, dracut's
+/// /etc/cmdline.d/*.conf and /proc/cmdline, in that order, the files only
+/// when present), bring up the interfaces its
 /// ip=/vlan=/ifname=/BOOTIF= parameters describe (DHCP on the first link
 /// with carrier when none is given), write /run/iscsiroot/<if>.lease,
 /// /run/iscsiroot/initiatorname.iscsi and /etc/resolv.conf, then log into

@@ -128,6 +128,35 @@ cli "--cmdline dhcp6" 7 "DHCPv6" --cmdline "ip=eth0:dhcp6 netroot=dhcp"
 cli "--cmdline bad ip=" 7 "ip: 'x.y' is not an IP address" --cmdline "ip=x.y::::::off netroot=dhcp"
 cli "--cmdline secret not echoed" 7 "is not TCP" --cmdline "netroot=iscsi:u:Leaky-Secret@10.0.0.1:17:::iqn.2026-11.x:y"
 if grep -q Leaky-Secret "$work/out"; then echo "FAIL cli secret echoed"; failed=$((failed + 1)); fi
+# /etc/iscsiroot.conf and dracut's /etc/cmdline.d/*.conf join /proc/cmdline
+# in a bare run: in a private mount namespace, $work/etc is bound over /etc
+# and a made-up line over /proc/cmdline
+incmd() {  # incmd PROC_CMDLINE: run iscsistart bare with $work/etc as /etc
+    printf '%s\n' "$1" >"$work/proc-cmdline"
+    unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1/etc" /etc &&
+        mount --bind "$1/proc-cmdline" /proc/cmdline && exec "$2"' sh "$work" "$iscsistart"
+}
+iscsistart=$binary
+clicmd() {  # clicmd NAME WANT TEXT PROC_CMDLINE: like cli, through incmd
+    local saved=$binary
+    binary=incmd; cli "$1" "$2" "$3" "$4"; binary=$saved
+}
+rm -rf "$work/etc" && mkdir -p "$work/etc/cmdline.d"
+printf '# the root target\n  # indented comment\nnetroot=iscsi:u:Leaky-Secret@10.0.0.1:17:::iqn.2026-11.x:y\n' \
+    >"$work/etc/iscsiroot.conf"
+clicmd "conf: /etc/iscsiroot.conf read in a bare run" 7 "netroot: protocol '17' is not TCP" "quiet"
+if grep -q "words from /etc/iscsiroot.conf, /proc/cmdline" "$work/out"; then
+    echo "PASS conf: the log names the files read"; pass=$((pass + 1))
+else
+    echo "FAIL conf: the log does not name /etc/iscsiroot.conf"; failed=$((failed + 1))
+fi
+if grep -q Leaky-Secret "$work/out"; then echo "FAIL conf: secret from the file echoed"; failed=$((failed + 1)); fi
+printf 'root=/dev/sda1\n' >"$work/etc/iscsiroot.conf"
+printf 'ip=x.y::::::off\n' >"$work/etc/cmdline.d/40-net.conf"
+clicmd "conf: dracut's /etc/cmdline.d/*.conf read" 7 "ip: 'x.y' is not an IP address" "netroot=dhcp"
+rm -f "$work/etc/cmdline.d/40-net.conf" "$work/etc/iscsiroot.conf" && mkdir "$work/etc/iscsiroot.conf"
+clicmd "conf: unreadable /etc/iscsiroot.conf" 1 "cannot read /etc/iscsiroot.conf: Is a directory" "netroot=dhcp"
+rm -rf "$work/etc"
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]

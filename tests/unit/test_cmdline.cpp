@@ -3,6 +3,7 @@
 #include "test_util.hpp"
 
 #include "../../iscsistart/cmdline/cmdline.hpp"
+#include "../../iscsistart/cmdline/sources.hpp"
 
 #include <cstring>
 #include <sys/socket.h>
@@ -191,9 +192,40 @@ static void dhcp_firmware_and_debian(void **)
     assert_string_equal(b.unknown[0].c_str(), "rd.iscsi.pasword");
 }
 
+// /etc/iscsiroot.conf: whole-line comments only, '#' inside a value kept
+static void config_file(void **)
+{
+    assert_string_equal(config_file_words("").c_str(), "");
+    assert_string_equal(config_file_words("# only a comment\n\n   \n").c_str(), "");
+    assert_string_equal(config_file_words("  # indented comment\r\n"
+                                          "netroot=iscsi:10.0.0.1::::iqn.2026-11.x:root\r\n"
+                                          "rd.iscsi.username=u  rd.iscsi.password=se#cret\n"
+                                          "\trd.iscsi.initiator=iqn.2026-11.x:h1")
+                            .c_str(),
+                        "netroot=iscsi:10.0.0.1::::iqn.2026-11.x:root rd.iscsi.username=u  "
+                        "rd.iscsi.password=se#cret rd.iscsi.initiator=iqn.2026-11.x:h1");
+}
+
+// the file's words first, /proc/cmdline last: the boot prompt wins
+static void sources_in_order(void **)
+{
+    assert_string_equal(join_sources({"", "  ", "quiet\n"}).c_str(), "quiet");
+    const std::string line = join_sources(
+        {config_file_words("rd.iscsi.initiator=iqn.2026-11.x:from-file\n"
+                           "netroot=iscsi:10.0.0.1::::iqn.2026-11.x:a rd.iscsi.password=\"two words\"\n"),
+         "", "ip=dhcp rd.iscsi.initiator=iqn.2026-11.x:from-prompt netroot=iscsi:10.0.0.2::::iqn.2026-11.x:b\n"});
+    BootConfig b = parse(line);
+    assert_string_equal(b.initiator.c_str(), "iqn.2026-11.x:from-prompt");
+    assert_int_equal(b.targets.size(), 2);
+    assert_string_equal(b.targets[0].server.c_str(), "10.0.0.1");
+    assert_string_equal(b.targets[1].server.c_str(), "10.0.0.2");
+    assert_true(b.password.reveal() == "two words");
+}
+
 int main()
 {
     const CMUnitTest tests[] = {
+        cmocka_unit_test(config_file),    cmocka_unit_test(sources_in_order),
         cmocka_unit_test(splitting),      cmocka_unit_test(rfc4173_root_paths), cmocka_unit_test(dracut_netroot_forms),
         cmocka_unit_test(bad_uris),       cmocka_unit_test(ip_forms),           cmocka_unit_test(bad_ip),
         cmocka_unit_test(whole_dracut_line), cmocka_unit_test(dhcp_firmware_and_debian),
