@@ -51,18 +51,22 @@ re_escape() { printf '%s' "$1" | sed 's/[].[^$*+?(){}|\\]/\\&/g'; }
 
 SCENARIOS="noauth chap-oneway chap-mutual chap-wrong-password target-delayed-20s
            ibft-dhcp ibft-mutual-chap ibft-static"
-# kernel-command-line scenarios: /sbin/iscsistart runs with no arguments
-CMDLINE_SCENARIOS="cmdline-dhcp cmdline-static cmdline-vlan cmdline-ipv6
-           cmdline-two-targets cmdline-debian-chap cmdline-ibft"
-if [ "$OURS" = 1 ]; then
-    SCENARIOS+=" $CMDLINE_SCENARIOS"
-else
-    for name in $CMDLINE_SCENARIOS; do
-        if [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; then
+# ours_only NAMES...: scenarios that need our binary's kernel-command-line
+# mode; with another binary they are skipped, saying so
+ours_only() {
+    local name
+    for name in "$@"; do
+        if [ "$OURS" = 1 ]; then
+            SCENARIOS+=" $name"
+        elif [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; then
             echo "run-all: skipping $name: $BINARY has no kernel-command-line mode" >&2
         fi
     done
-fi
+}
+# kernel-command-line scenarios: /sbin/iscsistart runs with no arguments
+CMDLINE_SCENARIOS="cmdline-dhcp cmdline-static cmdline-vlan cmdline-ipv6
+           cmdline-two-targets cmdline-debian-chap cmdline-ibft"
+ours_only $CMDLINE_SCENARIOS
 # dracut scenarios: a real dracut image (build-dracut-image.sh: non-systemd
 # init, modules bash + iscsiroot, --omit iscsi) whose /sbin/iscsiroot runs the
 # binary with --from-cmdline; our binary only, like the cmdline-* ones
@@ -71,29 +75,13 @@ DRACUT_IMG=$HERE/work/dracut/iscsiroot.img
 # rd.shell=0 rd.retry=N: a failed login ends in dracut's emergency path
 # (no shell) after ~N s, so a failing boot stops well within --timeout
 DRACUT_ARGS="rd.shell=0 rd.retry=30"
-if [ "$OURS" = 1 ]; then
-    SCENARIOS+=" $DRACUT_SCENARIOS"
-else
-    for name in $DRACUT_SCENARIOS; do
-        if [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; then
-            echo "run-all: skipping $name: $BINARY has no kernel-command-line mode" >&2
-        fi
-    done
-fi
+ours_only $DRACUT_SCENARIOS
 # initcpio scenarios: an image built from initcpio/{install,hooks}/iscsiroot
 # by build-initcpio-image.sh (mkinitcpio's hook API, implemented there since
 # mkinitcpio is not packaged for Debian); our binary only
 INITCPIO_SCENARIOS="initcpio-static initcpio-dhcp initcpio-ibft initcpio-wrong-target"
 INITCPIO_IMG=$HERE/work/initcpio/iscsiroot.cpio.gz
-if [ "$OURS" = 1 ]; then
-    SCENARIOS+=" $INITCPIO_SCENARIOS"
-else
-    for name in $INITCPIO_SCENARIOS; do
-        if [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; then
-            echo "run-all: skipping $name: $BINARY has no kernel-command-line mode" >&2
-        fi
-    done
-fi
+ours_only $INITCPIO_SCENARIOS
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
