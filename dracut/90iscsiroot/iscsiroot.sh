@@ -5,8 +5,8 @@
 # Runs iscsistart in kernel-command-line mode: it loads the NIC driver,
 # configures ip=/vlan=/ifname= (or the iBFT's network, or DHCP), writes
 # /run/iscsiroot/<if>.lease and /run/iscsiroot/initiatorname.iscsi, logs into
-# every target and prints the disks.  Words in /etc/iscsiroot.conf (comments
-# with #) are added to the command line.  The exit code goes to
+# every target and prints the disks.  It reads /etc/iscsiroot.conf and
+# dracut's /etc/cmdline.d itself, before /proc/cmdline.  The exit code goes to
 # /run/iscsiroot/iscsistart.rc.  On success /run/iscsiroot/done is created
 # and, for root=iscsi:/dhcp/none, /dev/root points at the first disk; on
 # failure dracut keeps waiting until rd.retry runs out and then takes its
@@ -35,24 +35,9 @@ iscsiroot_reason() {
     esac
 }
 
-# The words of /etc/iscsiroot.conf, then every kernel argument dracut knows
-# (including /etc/cmdline.d): the command line comes last, so a
-# single-valued parameter given at the boot prompt wins, as with the initcpio
-# hook.  Plain --from-cmdline when there is nothing beyond /proc/cmdline, so
-# that no secret lands in argv needlessly.
+# iscsistart reads /etc/iscsiroot.conf and /etc/cmdline.d/*.conf itself,
+# before /proc/cmdline (so the boot prompt wins): no secret goes into argv.
 set -- --from-cmdline
-_extra=
-if [ -f /etc/iscsiroot.conf ]; then
-    # whole-line comments only: a CHAP secret may contain '#'
-    _extra=$(sed -e '/^[[:space:]]*#/d' /etc/iscsiroot.conf | tr '\n' ' ')
-fi
-_etc=
-for _f in /etc/cmdline.d/*.conf; do
-    [ -f "$_f" ] && _etc=yes
-done
-if [ -n "$_etc" ] || [ -n "$(printf '%s' "$_extra" | tr -d ' \t')" ]; then
-    set -- "--cmdline=$_extra $(getcmdline)"
-fi
 _dbg=$(getarg rd.iscsiroot.debug=) && [ -n "$_dbg" ] && set -- "$@" -d "$_dbg"
 
 info "iscsiroot: starting iscsistart"

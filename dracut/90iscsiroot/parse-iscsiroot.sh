@@ -3,7 +3,8 @@
 #
 # When the kernel command line asks for an iSCSI root (netroot=iscsi:...,
 # root=iscsi:..., netroot=dhcp / root=dhcp, rd.iscsi.firmware, rd.iscsi.ibft,
-# ip=ibft, Debian's iscsi_target_name= / iscsi_target_ip= / iscsi_auto):
+# ip=ibft, Debian's iscsi_target_name= / iscsi_target_ip= / iscsi_auto, or
+# the image has an /etc/iscsiroot.conf with words in it):
 #   - accept the root (rootok=1);
 #   - when root= names no device (root=iscsi:..., root=dhcp, no root=), use
 #     the first disk of the login: root=block:/dev/root, the symlink that
@@ -31,6 +32,8 @@ iscsiroot_wanted() {
     getarg iscsi_target_name= > /dev/null && return 0
     getarg iscsi_target_ip= > /dev/null && return 0
     getarg iscsi_auto > /dev/null && return 0
+    # words in the image's /etc/iscsiroot.conf (iscsistart reads them)
+    [ -f /etc/iscsiroot.conf ] && grep -q '^[[:space:]]*[^#[:space:]]' /etc/iscsiroot.conf && return 0
     return 1
 }
 
