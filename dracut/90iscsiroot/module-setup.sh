@@ -105,11 +105,16 @@ install() {
         exit 1
     }
     inst_binary "$dracutsysrootdir$_bin" /sbin/iscsistart
-    inst_multiple cat sed readlink basename tr mkdir ln rm
+    inst_multiple cat sed grep readlink basename tr mkdir ln rm
     inst_multiple -o udevadm
     inst_script "$moddir/iscsiroot.sh" /sbin/iscsiroot
     inst_hook cmdline 90 "$moddir/parse-iscsiroot.sh"
     inst_hook pre-pivot 85 "$moddir/iscsiroot-record.sh"
+    # systemd images mount root=block:... through generated units only, and
+    # the /dev/root of root=iscsi: is known too late for the generators
+    if dracut_module_included "systemd"; then
+        inst_hook mount 90 "$moddir/iscsiroot-mount.sh"
+    fi
     inst_hook emergency 20 "$moddir/iscsiroot-emergency.sh"
     # extra kernel-command-line words for iscsistart (e.g. CHAP secrets
     # that should not be on the boot loader's command line)
