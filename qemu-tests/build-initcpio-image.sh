@@ -1,5 +1,5 @@
 #!/bin/bash
-# build-initcpio-image.sh OUT.cpio.gz ISCSISTART_BINARY
+# build-initcpio-image.sh [--systemd-overlay] OUT.cpio.gz ISCSISTART_BINARY
 #
 # Builds an initramfs from initcpio/install/iscsiroot and
 # initcpio/hooks/iscsiroot the way mkinitcpio would, for the QEMU boot tests.
@@ -44,7 +44,19 @@
 # prints "initcpio-net: " lines (ip -o addr) and "initcpio-run: " lines
 # (/run/iscsiroot files), so the tests can see the interface left up.
 #
-# Environment: ISCSIROOT_HOOKS_DIR (default ../initcpio), BUSYBOX (static
+# --systemd-overlay: for the systemd variant, HOOKS=(autodetect sd-iscsiroot)
+#   only, and OUT is an overlay: just what sd-iscsiroot's build() added (the
+#   binary, its libraries, iscsiroot.service and its wants link; no /init, no
+#   /etc files, no kernel modules: the hook's add_module calls must still
+#   resolve).  mkinitcpio's own systemd hook is not packaged for Debian, so
+#   the tests append this archive to a systemd initrd made by dracut
+#   (build-dracut-image.sh ... systemd-base, which has the modules); the
+#   kernel unpacks concatenated archives in order, and the unit then runs
+#   under the real systemd 252 of that image.
+#
+# Environment: ISCSIROOT_CONF (an /etc/iscsiroot.conf for the hooks to copy
+#   in; default none, the host's own is never used),
+#   ISCSIROOT_HOOKS_DIR (default ../initcpio), BUSYBOX (static
 #   busybox, default /bin/busybox).  The image is rebuilt only when the
 #   binary, the hook files, this script, busybox, kmod or the kernel changed
 #   (the key is stored in OUT.key).
@@ -53,7 +65,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 die() { echo "build-initcpio-image: $*" >&2; exit 1; }
 
-[ $# -eq 2 ] || die "usage: $0 OUT.cpio.gz ISCSISTART_BINARY"
+OVERLAY=
+[ "${1:-}" = --systemd-overlay ] && { OVERLAY=systemd; shift; }
+[ $# -eq 2 ] || die "usage: $0 [--systemd-overlay] OUT.cpio.gz ISCSISTART_BINARY"
 OUT=$1
 BIN=$(realpath "$2")
 [ -x "$BIN" ] || die "not an executable: $BIN"
@@ -75,7 +89,8 @@ fi
 
 KEY=$( { sha256sum "$BIN" "$0" "$BUSYBOX" "$(command -v kmod)" \
              $(find "$HOOKSRC" -type f | LC_ALL=C sort) | cut -d' ' -f1
-         echo "$KVER"; } | sha256sum | cut -c1-16)
+         [ -f "${ISCSIROOT_CONF:-}" ] && sha256sum < "$ISCSIROOT_CONF"
+         echo "$KVER $OVERLAY"; } | sha256sum | cut -c1-16)
 if [ -f "$OUT" ] && [ -f "$OUT.key" ] && [ "$(cat "$OUT.key")" = "$KEY" ]; then
     echo "build-initcpio-image: $OUT is up to date (key $KEY)" >&2
     exit 0
@@ -439,7 +454,7 @@ INIT
 }
 
 # --- build ------------------------------------------------------------------------------
-HOOKS=(base autodetect iscsiroot filesystems)
+if [ -n "$OVERLAY" ]; then HOOKS=(autodetect sd-iscsiroot); else HOOKS=(base autodetect iscsiroot filesystems); fi
 MODULES=()
 install -d -m 755 "$BUILDROOT"/{new_root,proc,sys,dev,run,tmp,var,etc,hooks,usr/{local/{bin,sbin,lib},lib,bin}}
 ln -s usr/lib "$BUILDROOT/lib"
@@ -487,11 +502,27 @@ depmod -b "$BUILDROOT" "$KVER" || die "depmod failed"
 
 [ "$BUILD_ERRORS" -eq 0 ] || die "$BUILD_ERRORS error(s) while running the build hooks"
 [ -x "$BUILDROOT/usr/bin/iscsistart" ] || die "the hooks did not put iscsistart in the image"
+if [ -n "$OVERLAY" ]; then
+    # only the hook's own files: the base image's /etc, modules and init stay
+    rm -rf "$BUILDROOT/usr/lib/modules" "$BUILDROOT/config" "$BUILDROOT/etc"
+    # and not the runner's merged-/usr links (the base has its own)
+    for l in bin sbin lib lib64 usr/sbin usr/lib64 var/run; do
+        [ -L "$BUILDROOT/$l" ] && rm "$BUILDROOT/$l"
+    done
+    find "$BUILDROOT" -depth -type d -empty -delete
+    [ -f "$BUILDROOT/usr/lib/systemd/system/iscsiroot.service" ] ||
+        die "sd-iscsiroot did not add iscsiroot.service"
+fi
 
 mkdir -p "$(dirname "$OUT")"
 (cd "$BUILDROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
     gzip -1 > "$OUT.tmp" || die "cpio failed"
 mv "$OUT.tmp" "$OUT"
 echo "$KEY" > "$OUT.key"
-msg "Image: %s (%s KiB, kernel %s, %s modules, hooks: %s)" "$OUT" "$(du -k "$OUT" | cut -f1)" \
-    "$KVER" "$(find "$BUILDROOT/usr/lib/modules" -name '*.ko*' | wc -l)" "$(cat "$BUILDROOT/config" | tr '\n' ' ')"
+if [ -n "$OVERLAY" ]; then
+    msg "Overlay: %s (%s KiB, %s files, hooks: %s)" "$OUT" "$(du -k "$OUT" | cut -f1)" \
+        "$(find "$BUILDROOT" -type f | wc -l)" "${HOOKS[*]}"
+else
+    msg "Image: %s (%s KiB, kernel %s, %s modules, hooks: %s)" "$OUT" "$(du -k "$OUT" | cut -f1)" \
+        "$KVER" "$(find "$BUILDROOT/usr/lib/modules" -name '*.ko*' | wc -l)" "$(cat "$BUILDROOT/config" | tr '\n' ' ')"
+fi

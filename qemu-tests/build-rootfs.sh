@@ -36,6 +36,9 @@ sleep 60
 INIT
 chmod 755 "$DIR/sbin/init"
 echo "isr-test-root" > "$DIR/etc/hostname"
+# systemd's switch-root (dracut's and mkinitcpio's systemd images) refuses a
+# new root without an os-release file ("does not seem to be an OS tree")
+printf 'NAME="iscsiroot test root"\nID=isr-test-root\n' > "$DIR/etc/os-release"
 
 mkdir -p "$(dirname "$OUT")"
 rm -f "$OUT.tmp"

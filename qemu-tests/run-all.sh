@@ -70,8 +70,11 @@ ours_only $CMDLINE_SCENARIOS
 # dracut scenarios: a real dracut image (build-dracut-image.sh: non-systemd
 # init, modules bash + iscsiroot, --omit iscsi) whose /sbin/iscsiroot runs the
 # binary with --from-cmdline; our binary only, like the cmdline-* ones
-DRACUT_SCENARIOS="dracut-static dracut-root-iscsi dracut-dhcp dracut-ibft dracut-wrong-target"
+DRACUT_SCENARIOS="dracut-static dracut-root-iscsi dracut-dhcp dracut-ibft dracut-wrong-target
+           dracut-systemd-static dracut-systemd-root-iscsi dracut-systemd-wrong-target"
 DRACUT_IMG=$HERE/work/dracut/iscsiroot.img
+# dracut-systemd-*: the same module in an image with systemd as init
+DRACUT_SD_IMG=$HERE/work/dracut/iscsiroot-systemd.img
 # rd.shell=0 rd.retry=N: a failed login ends in dracut's emergency path
 # (no shell) after ~N s, so a failing boot stops well within --timeout
 DRACUT_ARGS="rd.shell=0 rd.retry=30"
@@ -79,8 +82,15 @@ ours_only $DRACUT_SCENARIOS
 # initcpio scenarios: an image built from initcpio/{install,hooks}/iscsiroot
 # by build-initcpio-image.sh (mkinitcpio's hook API, implemented there since
 # mkinitcpio is not packaged for Debian); our binary only
-INITCPIO_SCENARIOS="initcpio-static initcpio-dhcp initcpio-ibft initcpio-wrong-target"
+INITCPIO_SCENARIOS="initcpio-static initcpio-dhcp initcpio-ibft initcpio-wrong-target
+           initcpio-conf-chap initcpio-systemd-static initcpio-systemd-dhcp"
 INITCPIO_IMG=$HERE/work/initcpio/iscsiroot.cpio.gz
+# initcpio-conf-*: an image with an /etc/iscsiroot.conf naming the target
+# and the CHAP account, so the kernel command line needs neither
+INITCPIO_CONF_IMG=$HERE/work/initcpio/iscsiroot-conf.cpio.gz
+INITCPIO_CONF=$HERE/work/initcpio/iscsiroot.conf
+# initcpio-systemd-*: sd-iscsiroot's unit under systemd (see below)
+INITCPIO_SD_IMG=$HERE/work/initcpio/sd-iscsiroot.img
 ours_only $INITCPIO_SCENARIOS
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
@@ -171,6 +181,39 @@ scenario_opts() {  # sets OPTS for scenario $1
             OPTS=(--initrd "$DRACUT_IMG" --expect fail:19 --timeout 120
                   --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root rd.shell=0 rd.retry=15"
                   --expect-log "iscsiroot: iscsistart failed with exit code 19") ;;
+        # systemd as init: the cmdline hook and /sbin/iscsiroot run from
+        # dracut-cmdline/-initqueue.service; the test module prints to /dev/console
+        dracut-systemd-static)
+            OPTS=(--initrd "$DRACUT_SD_IMG" --timeout 150
+                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root $DRACUT_ARGS"
+                  --expect-log "dracut-initqueue\[[0-9]+\]: iscsiroot: logged in, disks: /dev/sd[a-z]+"
+                  --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+        # no sysroot.mount for root=iscsi: (known after the generators ran):
+        # the module's mount hook mounts /dev/root
+        dracut-systemd-root-iscsi)
+            OPTS=(--initrd "$DRACUT_SD_IMG" --timeout 150
+                  --cmdline "ip=$STATIC_IP::eth0:off root=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN $DRACUT_ARGS"
+                  --expect-log "iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+        # dracut-emergency.service runs the test module's hook, which powers off
+        dracut-systemd-wrong-target)
+            OPTS=(--initrd "$DRACUT_SD_IMG" --expect fail:19 --timeout 120
+                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root rd.shell=0 rd.retry=15"
+                  --expect-log "iscsiroot: iscsistart failed with exit code 19") ;;
+        # sd-iscsiroot: iscsiroot.service (journal+console) logs in before
+        # initrd-root-device.target; systemd mounts root=LABEL= itself
+        initcpio-systemd-static)
+            OPTS=(--initrd "$INITCPIO_SD_IMG" --timeout 150
+                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root rd.shell=0 rd.retry=30"
+                  --expect-log "Starting .*iscsiroot\.service"
+                  --expect-log "iscsistart\[[0-9]+\]: iscsistart: \[ *[0-9]+ ms\] disk ready: /dev/sd[a-z]+"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+        initcpio-systemd-dhcp)
+            OPTS=(--initrd "$INITCPIO_SD_IMG" --dhcp-root-path --timeout 150
+                  --cmdline "ip=dhcp netroot=dhcp root=LABEL=isr-root rd.shell=0 rd.retry=30"
+                  --expect-log "iscsistart\[[0-9]+\]: iscsistart: .*initiator name $(re_escape "$DHCP_INITIATOR_IQN") \(from DHCP"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
         # initcpio (busybox /init sequencing the hook like mkinitcpio's): the
         # hook runs iscsistart --from-cmdline; LABEL= is mounted as given
         initcpio-static)
@@ -181,6 +224,14 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "^initcpio-net: [0-9]+: eth0 +inet 10\.77\.0\.2/24 "
                   --expect-log "^initcpio-run: eth0\.lease: INTERFACE='eth0'\$"
                   --expect-log "^initcpio-run: initiatorname\.iscsi: InitiatorName=$(re_escape "$INITIATOR_IQN")\$") ;;
+        # /etc/iscsiroot.conf in the image names the target and the CHAP
+        # secret; the command line has only ip= and root=; no secret printed
+        initcpio-conf-chap)
+            OPTS=(--initrd "$INITCPIO_CONF_IMG" --chap "$CHAP" --timeout 120
+                  --cmdline "ip=$STATIC_IP::eth0:off root=LABEL=isr-root"
+                  --expect-log "kernel command line: words from /etc/iscsiroot\.conf, /proc/cmdline"
+                  --expect-log "^:: iscsiroot: iSCSI disk\(s\): /dev/sd[a-z]+"
+                  --forbid-log "$(re_escape "${CHAP#*:}")") ;;
         # no root=: the hook sets root to the disk iscsistart printed
         initcpio-dhcp)
             OPTS=(--initrd "$INITCPIO_IMG" --dhcp-root-path --timeout 150
@@ -212,21 +263,53 @@ trap 'rm -rf "$RES"' EXIT
 # Build the kernel/initramfs/rootfs caches once, up front, so parallel boots
 # do not all wait on the same lock (run-boot.sh would build them anyway).
 "$HERE/fetch-kernel.sh" >/dev/null || { echo "run-all: fetch-kernel.sh failed" >&2; echo "0 passed, 1 failed"; exit 1; }
-for name in $SCENARIOS; do
-    # one dracut image for all dracut-* boots (cached on binary + module)
-    [[ $name == dracut-* ]] && { [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; } || continue
-    "$HERE/build-dracut-image.sh" "$DRACUT_IMG" "$BINARY" 2>"$HERE/work/dracut-build.log" ||
-        echo "run-all: build-dracut-image.sh failed, see $HERE/work/dracut-build.log" >&2
-    break
-done
-for name in $SCENARIOS; do
-    # one initcpio image for all initcpio-* boots (cached on binary + hooks)
-    [[ $name == initcpio-* ]] && { [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; } || continue
-    "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY" >"$HERE/work/initcpio-build.log" 2>&1 ||
-        { rm -f "$INITCPIO_IMG"   # no stale image: the boots must fail
-          echo "run-all: build-initcpio-image.sh failed, see $HERE/work/initcpio-build.log" >&2; }
-    break
-done
+# wanted GLOB [BUT_NOT_GLOB]: will a selected scenario named so run?
+wanted() {
+    local n
+    for n in $SCENARIOS; do
+        # shellcheck disable=SC2053  # globs wanted
+        [[ $n == $1 ]] && ! [[ -n ${2:-} && $n == $2 ]] &&
+            { [ -z "$ONLY" ] || [[ $n =~ $ONLY ]]; } && return 0
+    done
+    return 1
+}
+# build_image IMG LOG COMMAND...: one image for a group of boots (the
+# builders cache on their inputs); on failure no stale image is left, so
+# those boots fail
+build_image() {
+    local img=$1 log=$2
+    shift 2
+    "$@" >"$log" 2>&1 && return 0
+    rm -f "$img"
+    echo "run-all: ${1##*/} failed, see $log" >&2
+    return 1
+}
+wanted 'dracut-*' 'dracut-systemd-*' &&
+    build_image "$DRACUT_IMG" "$HERE/work/dracut-build.log" "$HERE/build-dracut-image.sh" "$DRACUT_IMG" "$BINARY"
+wanted 'dracut-systemd-*' &&
+    build_image "$DRACUT_SD_IMG" "$HERE/work/dracut-systemd-build.log" \
+        "$HERE/build-dracut-image.sh" "$DRACUT_SD_IMG" "$BINARY" systemd
+wanted 'initcpio-*' 'initcpio-systemd-*' &&
+    build_image "$INITCPIO_IMG" "$HERE/work/initcpio-build.log" \
+        "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY"
+if wanted 'initcpio-conf-*'; then
+    mkdir -p "${INITCPIO_CONF%/*}"
+    printf '%s\n' "# the root target and its CHAP account, kept off the boot loader's line" \
+        "netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN" \
+        "rd.iscsi.username=${CHAP%%:*} rd.iscsi.password=${CHAP#*:}" > "$INITCPIO_CONF"
+    ISCSIROOT_CONF=$INITCPIO_CONF build_image "$INITCPIO_CONF_IMG" "$HERE/work/initcpio-conf-build.log" \
+        "$HERE/build-initcpio-image.sh" "$INITCPIO_CONF_IMG" "$BINARY"
+fi
+# sd-iscsiroot: its files laid over a dracut-made systemd initrd (see
+# build-initcpio-image.sh --systemd-overlay); the kernel unpacks both
+if wanted 'initcpio-systemd-*'; then
+    rm -f "$INITCPIO_SD_IMG"
+    build_image "$INITCPIO_SD_IMG.base" "$HERE/work/initcpio-systemd-build.log" \
+        "$HERE/build-dracut-image.sh" "$INITCPIO_SD_IMG.base" "$BINARY" systemd-base &&
+    build_image "$INITCPIO_SD_IMG.overlay" "$HERE/work/initcpio-systemd-overlay.log" \
+        "$HERE/build-initcpio-image.sh" --systemd-overlay "$INITCPIO_SD_IMG.overlay" "$BINARY" &&
+    cat "$INITCPIO_SD_IMG.base" "$INITCPIO_SD_IMG.overlay" > "$INITCPIO_SD_IMG"
+fi
 
 T_START=$(date +%s)
 declare -A RUNNING=()   # pid -> scenario index
