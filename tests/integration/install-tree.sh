@@ -19,6 +19,7 @@ rm -f "$D.log"
 
 for f in usr/local/sbin/iscsistart usr/local/share/man/man8/iscsistart.8 \
          usr/local/share/man/man7/iscsiroot.7 usr/local/share/doc/iscsiroot/dracut.md \
+         usr/local/share/doc/iscsiroot/real-root.md \
          usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh \
          usr/lib/initcpio/install/iscsiroot usr/lib/initcpio/install/sd-iscsiroot \
          usr/lib/initcpio/hooks/iscsiroot; do
