@@ -8,12 +8,15 @@
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
 #   make fuzz         run the libFuzzer targets (FUZZ_SECONDS each, default 60)
+#   make ipxe-images  USB and CD images of iPXE + IPXE_SCRIPT with IPXE_SET
+#                     settings, in build/ipxe/ (see ipxe-scripts/README.md)
 
 CXX      ?= g++
 PREFIX   ?= /usr
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/iscsiroot
+DATADIR  ?= $(PREFIX)/share/iscsiroot
 # dracut and mkinitcpio look only here, whatever PREFIX is
 DRACUTMODDIR ?= /usr/lib/dracut/modules.d
 INITCPIODIR  ?= /usr/lib/initcpio
@@ -136,6 +139,9 @@ install: iscsistart/iscsistart
 	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/real-root.md $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot
 	install -m 0755 dracut/90iscsiroot/*.sh $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/
+	install -d $(DESTDIR)$(DATADIR)/ipxe-scripts
+	install -m 0644 ipxe-scripts/*.ipxe ipxe-scripts/README.md $(DESTDIR)$(DATADIR)/ipxe-scripts/
+	install -m 0755 ipxe-scripts/*.sh $(DESTDIR)$(DATADIR)/ipxe-scripts/
 	install -d $(DESTDIR)$(INITCPIODIR)/install $(DESTDIR)$(INITCPIODIR)/hooks
 	for f in install/iscsiroot install/sd-iscsiroot hooks/iscsiroot; do \
 	    sed 's|/usr/sbin/iscsistart|$(SBINDIR)/iscsistart|g' initcpio/$$f > $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
@@ -143,9 +149,18 @@ install: iscsistart/iscsistart
 	    mv $(DESTDIR)$(INITCPIODIR)/$$f.tmp $(DESTDIR)$(INITCPIODIR)/$$f || exit 1; \
 	done
 
+# e.g. make ipxe-images IPXE_SCRIPT=ipxe-scripts/sanboot.ipxe \
+#        IPXE_SET="root-path=iscsi:10.0.0.1::::iqn.2026-11.org.example:root"
+IPXE_SCRIPT ?= ipxe-scripts/sanboot-dhcp.ipxe
+IPXE_SET    ?=
+IPXE_OUT    := $(BUILD)/ipxe/$(basename $(notdir $(IPXE_SCRIPT)))
+ipxe-images:
+	ipxe-scripts/mkimage.sh --script $(IPXE_SCRIPT) $(foreach s,$(IPXE_SET),--set '$(s)') \
+		--usb $(IPXE_OUT).usb.img --iso $(IPXE_OUT).iso
+
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
-.PHONY: all unit integration boot-tests check deps demo fuzz install clean
+.PHONY: all unit integration boot-tests check deps demo fuzz install ipxe-images clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -20,6 +20,8 @@ rm -f "$D.log"
 for f in usr/local/sbin/iscsistart usr/local/share/man/man8/iscsistart.8 \
          usr/local/share/man/man7/iscsiroot.7 usr/local/share/doc/iscsiroot/dracut.md \
          usr/local/share/doc/iscsiroot/real-root.md \
+         usr/local/share/iscsiroot/ipxe-scripts/sanboot.ipxe \
+         usr/local/share/iscsiroot/ipxe-scripts/mkimage.sh \
          usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh \
          usr/lib/initcpio/install/iscsiroot usr/lib/initcpio/install/sd-iscsiroot \
          usr/lib/initcpio/hooks/iscsiroot; do
@@ -34,6 +36,15 @@ done
 for f in "$D"/usr/lib/dracut/modules.d/90iscsiroot/[!m]*.sh "$D"/usr/lib/initcpio/hooks/*; do
     dash -n "$f" 2>/dev/null && ok "dash -n ${f#"$D"}" || bad "dash -n ${f#"$D"}"
 done
+
+# the installed media tool finds its helpers and makes a USB image
+if "$D/usr/local/share/iscsiroot/ipxe-scripts/mkimage.sh" \
+        --script "$D/usr/local/share/iscsiroot/ipxe-scripts/sanboot-dhcp.ipxe" \
+        --usb "$D/usb.img" >/dev/null 2>&1 && [ -s "$D/usb.img" ]; then
+    ok "installed mkimage.sh makes a USB image"
+else
+    bad "installed mkimage.sh cannot make a USB image"
+fi
 
 # PREFIX reaches the build hooks' default binary
 if grep -q 'ISCSIROOT_ISCSISTART:-/usr/local/sbin/iscsistart' "$D/usr/lib/initcpio/install/iscsiroot" &&
