@@ -92,6 +92,19 @@ INITCPIO_CONF=$HERE/work/initcpio/iscsiroot.conf
 # initcpio-systemd-*: sd-iscsiroot's unit under systemd (see below)
 INITCPIO_SD_IMG=$HERE/work/initcpio/sd-iscsiroot.img
 ours_only $INITCPIO_SCENARIOS
+# iPXE scenarios (../ipxe-scripts): iPXE runs a shipped script; sanboot-*
+# boot the whole iSCSI disk (syslinux, kernel and the initcpio image on
+# partition 1, root on partition 2), whose initramfs logs in again from
+# the iBFT iPXE wrote; ipxe-* start iPXE from mkimage.sh's USB/CD images
+IPXE_SCENARIOS="sanboot-static sanboot-dhcp sanboot-chap sanboot-mutual sanboot-wrong-password
+           ipxe-usb-sanboot ipxe-iso-sanhook ipxe-menu-fallback"
+ours_only $IPXE_SCENARIOS
+SCRIPTS=$HERE/../ipxe-scripts
+# the disk's kernel arguments: the root is partition 2, found by label
+DISK_ARGS="rd.iscsi.firmware=1 root=LABEL=isr-root"
+SANBOOT_LOGS=(--expect-log "^isr-disk: syslinux on the iSCSI disk"
+              --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
+              --expect-log "^isr-root: / is: /dev/sd[a-z]2 / ext4 ")
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
@@ -214,6 +227,53 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --cmdline "ip=dhcp netroot=dhcp root=LABEL=isr-root rd.shell=0 rd.retry=30"
                   --expect-log "iscsistart\[[0-9]+\]: iscsistart: .*initiator name $(re_escape "$DHCP_INITIATOR_IQN") \(from DHCP"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+        sanboot-static)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 120
+                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN")" "${SANBOOT_LOGS[@]}") ;;
+        # root path and initiator name (the ACL's only one) from DHCP
+        sanboot-dhcp)
+            OPTS=(--sanboot "$SCRIPTS/sanboot-dhcp.ipxe" --dhcp-root-path --initrd "$INITCPIO_IMG"
+                  --cmdline "$DISK_ARGS" --timeout 120
+                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:" "${SANBOOT_LOGS[@]}") ;;
+        # the CHAP secrets reach the initramfs through the iBFT, unprinted
+        sanboot-chap)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --chap "$CHAP" --initrd "$INITCPIO_IMG"
+                  --cmdline "$DISK_ARGS" --timeout 120 "${SANBOOT_LOGS[@]}"
+                  --forbid-log "$(re_escape "${CHAP#*:}")") ;;
+        sanboot-mutual)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --chap "$CHAP" --mutual "$MUTUAL" --initrd "$INITCPIO_IMG"
+                  --cmdline "$DISK_ARGS" --timeout 120 "${SANBOOT_LOGS[@]}"
+                  --forbid-log "$(re_escape "${CHAP#*:}")" --forbid-log "$(re_escape "${MUTUAL#*:}")") ;;
+        # iPXE's login fails: the script says so and reboots
+        sanboot-wrong-password)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --chap "$CHAP" --ipxe-set password=Wrong-Secret-0000
+                  --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 120 --expect fail:ipxe
+                  --expect-log "^iscsiroot: sanboot iscsi:.* failed") ;;
+        # mkimage.sh's USB image: syslinux starts ipxe.lkrn with the script
+        ipxe-usb-sanboot)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --ipxe-media usb --initrd "$INITCPIO_IMG"
+                  --cmdline "$DISK_ARGS" --timeout 150
+                  --expect-log "^iscsiroot: iPXE from USB" "${SANBOOT_LOGS[@]}") ;;
+        # the installer/rescue flow from the CD image: sanhook, then the
+        # kernel and initramfs over HTTP; the LUN is the bare root
+        ipxe-iso-sanhook)
+            OPTS=(--ipxe-script "$SCRIPTS/sanhook-kernel.ipxe" --ipxe-media iso --initrd "$INITCPIO_IMG"
+                  --cmdline "$DISK_ARGS" --timeout 150
+                  --expect-log "^iscsiroot: iPXE from CD"
+                  --expect-log "^iscsiroot: kernel http://10\.77\.0\.1:8080/vmlinuz"
+                  --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z] / ext4 ") ;;
+        # the primary target does not exist: two tries, then the fallback (the
+        # console wraps the long lines at 80 columns)
+        ipxe-menu-fallback)
+            OPTS=(--sanboot "$SCRIPTS/menu.ipxe" --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 150
+                  --ipxe-set "root-path=iscsi:10.77.0.1:::1:$DOWN_IQN"
+                  --ipxe-set "fallback-root-path=iscsi:10.77.0.1:::1:$TARGET_IQN"
+                  --ipxe-set retries=2 --ipxe-set retry-delay=1 --ipxe-set menu-timeout=1000
+                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$DOWN_IQN") \(try 2 of"
+                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$DOWN_IQN") failed"
+                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN") \(fallback"
+                  "${SANBOOT_LOGS[@]}") ;;
         # initcpio (busybox /init sequencing the hook like mkinitcpio's): the
         # hook runs iscsistart --from-cmdline; LABEL= is mounted as given
         initcpio-static)
@@ -289,7 +349,7 @@ wanted 'dracut-*' 'dracut-systemd-*' &&
 wanted 'dracut-systemd-*' &&
     build_image "$DRACUT_SD_IMG" "$HERE/work/dracut-systemd-build.log" \
         "$HERE/build-dracut-image.sh" "$DRACUT_SD_IMG" "$BINARY" systemd
-wanted 'initcpio-*' 'initcpio-systemd-*' &&
+{ wanted 'initcpio-*' 'initcpio-systemd-*' || wanted 'sanboot-*' || wanted 'ipxe-*'; } &&
     build_image "$INITCPIO_IMG" "$HERE/work/initcpio-build.log" \
         "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY"
 if wanted 'initcpio-conf-*'; then

@@ -18,7 +18,9 @@
 #                          the default of the same option (-P is appended)
 #   --raw-args "..."       iscsistart args, replacing all defaults
 #   --target-delay SECS    start tgtd SECS seconds after QEMU starts
-#   --expect success|fail:RC
+#   --expect success|fail:RC|fail:ipxe
+#                          fail:ipxe (with --sanboot): iPXE gave up and
+#                          rebooted (QEMU exited) with no root mounted
 #   --timeout SECS         hard limit for the boot (default 120)
 #   --preload|--no-preload load iscsi_tcp/sd_mod in the init before iscsistart
 #                          (default: only for Debian's /usr/sbin/iscsistart)
@@ -62,6 +64,39 @@
 #                          initcpio runner) instead of the harness's own; its
 #                          init must mount the iSCSI root itself; no ISR-T0/T1
 #                          markers then, so the login time shows n/a
+#   --ipxe-script SCRIPT   boot through a shipped iPXE script (e.g.
+#                          ../ipxe-scripts/sanboot.ipxe) run with `set` lines
+#                          in front (ipxe-set.sh): initiator-iqn, root-path,
+#                          static-ip/-gateway, --chap/--mutual as
+#                          username/password/reverse-*, failure-timeout=3000,
+#                          and for kernel fetches boot-url (busybox httpd in
+#                          the namespace), kernel-name=vmlinuz,
+#                          initrd-name=initrd.gz (--initrd, else the harness's
+#                          own) and kernel-args (console etc. + --cmdline);
+#                          with --dhcp-root-path no initiator-iqn, root-path
+#                          or static-ip: dnsmasq's options 17 and 203 give them
+#   --ipxe-set NAME=VALUE  one more setting for the script (repeatable; a
+#                          value with spaces is fine)
+#   --tftp                 (with --ipxe-script) boot-url is tftp://10.77.0.1:
+#                          dnsmasq in the namespace serves the kernel and
+#                          initramfs over TFTP (not with --ipxe-media efi)
+#   --ipxe-media lkrn|usb|iso  how iPXE starts: QEMU -kernel ipxe.lkrn
+#                          -initrd SCRIPT (default), or the USB disk or CD
+#                          image ../ipxe-scripts/mkimage.sh makes from it
+#   --ipxe-media efi       UEFI instead: OVMF (package ovmf) runs -kernel
+#                          /usr/lib/ipxe/ipxe.efi, which takes no script from
+#                          its command line, so it autoboots: dnsmasq answers
+#                          its DHCP (user class iPXE) with the filename
+#                          http://10.77.0.1:8080/boot.ipxe, the script with its
+#                          `set` lines; the iBFT is then an ACPI table and
+#                          the --whole-disk disk boots through systemd-boot;
+#                          not with --dhcp-root-path (iPXE's autoboot would
+#                          attach DHCP's root path before running the script)
+#   --whole-disk           LUN 1 is build-disk-image.sh's disk: syslinux, the
+#                          kernel and the --initrd image on partition 1 (the
+#                          kernel getting the --cmdline words), the root file
+#                          system on partition 2; for sanboot scripts
+#   --sanboot SCRIPT       short for --ipxe-script SCRIPT --whole-disk
 #   --keep                 keep the per-run directory (work/run-*)
 # Environment: ISR_QEMU_CPU (default "max"; "qemu64" lacks SSE4.2/PCLMUL, so
 #   crc32c-intel and crct10dif-pclmul cannot load)
@@ -89,6 +124,12 @@ KERNEL_ARGS=
 KEEP=0
 INITRD=
 IPXE=
+IPXE_SCRIPT=
+IPXE_SETS=()
+IPXE_MEDIA=lkrn
+TFTP=0
+DNSMASQ_TFTP=()
+WHOLE_DISK=0
 CMDLINE=
 HAVE_CMDLINE=0
 DHCP_ROOT_PATH=0
@@ -133,6 +174,12 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=1 ;;
         --initrd) INITRD=$2; shift ;;
         --ipxe) IPXE=$2; shift ;;
+        --ipxe-script) IPXE_SCRIPT=$2; shift ;;
+        --ipxe-set) IPXE_SETS+=("$2"); shift ;;
+        --ipxe-media) IPXE_MEDIA=$2; shift ;;
+        --tftp) TFTP=1 ;;
+        --whole-disk) WHOLE_DISK=1 ;;
+        --sanboot) IPXE_SCRIPT=$2; WHOLE_DISK=1; shift ;;
         --cmdline) CMDLINE=$2; HAVE_CMDLINE=1; shift ;;
         --dhcp-root-path) DHCP_ROOT_PATH=1 ;;
         --target-acl) TARGET_ACL=$2; shift ;;
@@ -156,6 +203,7 @@ info() { echo "  [$NAME] $*" >&2; }
 case $EXPECT in
     success) EXPECT_RC= ;;
     fail:[0-9]*) EXPECT_RC=${EXPECT#fail:} ;;
+    fail:ipxe) EXPECT_RC=ipxe; [ -n "$IPXE_SCRIPT" ] || fail "--expect fail:ipxe needs --ipxe-script" ;;
     *) fail "bad --expect '$EXPECT' (success or fail:<rc>)" ;;
 esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "bad --timeout '$TIMEOUT'"
@@ -171,6 +219,31 @@ case $IPXE in
         PRELOAD_MODULES="virtio_pci virtio_net iscsi_ibft $PRELOAD_MODULES" ;;
     *) fail "bad --ipxe '$IPXE' (dhcp or static)" ;;
 esac
+if [ -n "$IPXE_SCRIPT" ]; then
+    [ -f "$IPXE_SCRIPT" ] || fail "no iPXE script $IPXE_SCRIPT"
+    [ "$HAVE_CMDLINE" = 1 ] && [ -z "$IPXE" ] ||
+        fail "--ipxe-script needs --cmdline (the kernel arguments), not --ipxe"
+    [ -f /usr/lib/ipxe/ipxe.lkrn ] || fail "missing /usr/lib/ipxe/ipxe.lkrn (package ipxe)"
+    case $IPXE_MEDIA in lkrn|usb|iso|efi) ;; *) fail "bad --ipxe-media '$IPXE_MEDIA' (lkrn, usb, iso or efi)" ;; esac
+    if [ "$IPXE_MEDIA" = efi ]; then
+        OVMF_CODE=${ISR_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+        OVMF_VARS=${ISR_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+        for f in "$OVMF_CODE" "$OVMF_VARS" /usr/lib/ipxe/ipxe.efi; do
+            [ -f "$f" ] || fail "--ipxe-media efi: missing $f (packages ovmf, ipxe)"
+        done
+        command -v dnsmasq >/dev/null || fail "missing dnsmasq (package dnsmasq-base)"
+        [ "$DHCP_ROOT_PATH" = 0 ] || fail "--ipxe-media efi and --dhcp-root-path exclude each other"
+    fi
+    IPXE_SCRIPT=$(realpath "$IPXE_SCRIPT")
+fi
+if [ "$TFTP" = 1 ]; then
+    [ -n "$IPXE_SCRIPT" ] && [ "$IPXE_MEDIA" != efi ] || fail "--tftp needs --ipxe-script, and not --ipxe-media efi"
+    command -v dnsmasq >/dev/null || fail "missing dnsmasq (package dnsmasq-base)"
+fi
+if [ "$WHOLE_DISK" = 1 ]; then
+    [ -n "$IPXE_SCRIPT" ] && [ -n "$INITRD" ] ||
+        fail "--whole-disk needs --ipxe-script and --initrd (the disk's initramfs)"
+fi
 if [ "$HAVE_CMDLINE" = 1 ]; then
     [ -n "$CMDLINE" ] || fail "--cmdline needs kernel arguments"
     [ "$HAVE_RAW" = 0 ] || fail "--cmdline and --raw-args exclude each other (use --args)"
@@ -288,7 +361,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-cp --sparse=always "$ROOTFS" "$RUN/disk.img"
+if [ "$WHOLE_DISK" = 1 ]; then
+    # the whole disk: boot partition (syslinux, kernel, --initrd) + root
+    "$HERE/build-disk-image.sh" "$RUN/disk.img" "$VMLINUZ" "$INITRD" "$ROOTFS" \
+        "console=ttyS0 loglevel=5 panic=-1 edd=off $CMDLINE $KERNEL_ARGS" 2>"$RUN/disk-build.log" ||
+        fail "build-disk-image.sh failed: $(tail -n1 "$RUN/disk-build.log")"
+else
+    cp --sparse=always "$ROOTFS" "$RUN/disk.img"
+fi
 
 # --- iscsistart arguments ---------------------------------------------------------
 split_words() {  # split a string into words honouring shell-style quotes
@@ -425,7 +505,7 @@ start_dnsmasq() {  # start_dnsmasq [EXTRA dnsmasq OPTIONS]: DHCP on the tap
     ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$TAP" \
         --bind-interfaces --dhcp-range="${TARGET_IP%.*}.50,${TARGET_IP%.*}.99,255.255.255.0,1h" \
         --dhcp-option=3,"$TARGET_IP" --dhcp-option=6,"$TARGET_IP" --dhcp-leasefile="$RUN/leases" \
-        --pid-file="$RUN/dnsmasq.pid" --log-dhcp "$@" >"$RUN/dnsmasq.log" 2>&1 &
+        --pid-file="$RUN/dnsmasq.pid" --log-dhcp "${DNSMASQ_TFTP[@]}" "$@" >"$RUN/dnsmasq.log" 2>&1 &
     DNSMASQ_PID=$!
 }
 
@@ -436,7 +516,58 @@ NETDEV=(-netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no")
 if [ -n "$VLAN" ]; then
     NETDEV=(-netdev "socket,id=n0,udp=$TAGGER_UDP,localaddr=$QEMU_UDP")
 fi
-if [ "$HAVE_CMDLINE" = 1 ] && [ -z "$IPXE" ]; then
+if [ -n "$IPXE_SCRIPT" ]; then
+    # iPXE runs the script under test with the harness's values; the kernel
+    # and initramfs come from the iSCSI disk itself (sanboot) or over HTTP
+    mkdir -p "$RUN/www"
+    ln "$VMLINUZ" "$RUN/www/vmlinuz" 2>/dev/null || cp "$VMLINUZ" "$RUN/www/vmlinuz"
+    mv "$RUN/initrd.gz" "$RUN/www/initrd.gz"
+    ip netns exec "$NS" busybox httpd -f -p "$TARGET_IP:8080" -h "$RUN/www" &
+    HTTPD_PID=$!
+    KARGS=$(printf '%s' "$APPEND isr.net=none $CMDLINE $KERNEL_ARGS" | tr -s ' ' | sed 's/^ //; s/ $//')
+    SETS=(failure-timeout=3000 boot-url="http://$TARGET_IP:8080" kernel-name=vmlinuz initrd-name=initrd.gz
+          kernel-args="$KARGS")
+    if [ "$TFTP" = 1 ]; then
+        # as root: dnsmasq's default user cannot enter $RUN (mode 0700)
+        DNSMASQ_TFTP=(--enable-tftp --tftp-root="$RUN/www" --user=root)
+        SETS+=(boot-url="tftp://$TARGET_IP")
+    fi
+    if [ "$DHCP_ROOT_PATH" = 1 ]; then
+        start_dnsmasq --dhcp-option=17,"iscsi:$TARGET_IP:::1:$TARGET_IQN" \
+            --dhcp-option=203,"$DHCP_INITIATOR_IQN"
+    else
+        SETS+=(initiator-iqn="$INITIATOR_IQN" root-path="iscsi:$TARGET_IP:::1:$TARGET_IQN"
+               static-ip="$GUEST_IP" static-gateway="$TARGET_IP")
+    fi
+    [ "$TFTP" = 1 ] && [ -z "$DNSMASQ_PID" ] && start_dnsmasq
+    [ -n "$CHAP" ] && SETS+=(username="${CHAP%%:*}" password="${CHAP#*:}")
+    [ -n "$MUTUAL" ] && SETS+=(reverse-username="${MUTUAL%%:*}" reverse-password="${MUTUAL#*:}")
+    case $IPXE_MEDIA in
+        lkrn)
+            "$HERE/../ipxe-scripts/ipxe-set.sh" "$IPXE_SCRIPT" "${SETS[@]}" "${IPXE_SETS[@]}" \
+                > "$RUN/boot.ipxe" 2>"$RUN/ipxe-set.err" || fail "ipxe-set.sh: $(cat "$RUN/ipxe-set.err")"
+            BOOT=(-kernel /usr/lib/ipxe/ipxe.lkrn -initrd "$RUN/boot.ipxe") ;;
+        usb|iso)
+            MK=()
+            for a in "${SETS[@]}" "${IPXE_SETS[@]}"; do MK+=(--set "$a"); done
+            "$HERE/../ipxe-scripts/mkimage.sh" --script "$IPXE_SCRIPT" "${MK[@]}" \
+                "--$IPXE_MEDIA" "$RUN/media.$IPXE_MEDIA" 2>"$RUN/mkimage.err" ||
+                fail "mkimage.sh: $(grep -v warning "$RUN/mkimage.err" | tail -n1)"
+            if [ "$IPXE_MEDIA" = usb ]; then
+                BOOT=(-drive "file=$RUN/media.usb,format=raw,if=ide,snapshot=on")
+            else
+                BOOT=(-cdrom "$RUN/media.iso")
+            fi ;;
+        efi)
+            "$HERE/../ipxe-scripts/ipxe-set.sh" "$IPXE_SCRIPT" "${SETS[@]}" "${IPXE_SETS[@]}" \
+                > "$RUN/www/boot.ipxe" 2>"$RUN/ipxe-set.err" || fail "ipxe-set.sh: $(cat "$RUN/ipxe-set.err")"
+            start_dnsmasq --dhcp-userclass=set:ipxe,iPXE --dhcp-boot=tag:ipxe,"http://$TARGET_IP:8080/boot.ipxe"
+            cp "$OVMF_VARS" "$RUN/ovmf-vars.fd" || fail "cannot copy $OVMF_VARS"
+            BOOT=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+                  -drive "if=pflash,format=raw,unit=1,file=$RUN/ovmf-vars.fd"
+                  -kernel /usr/lib/ipxe/ipxe.efi) ;;
+    esac
+elif [ "$HAVE_CMDLINE" = 1 ] && [ -z "$IPXE" ]; then
     APPEND+=" isr.net=none $CMDLINE $KERNEL_ARGS"
     BOOT=(-kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" -append "$APPEND")
     if [ "$DHCP_ROOT_PATH" = 1 ]; then
@@ -575,5 +706,7 @@ else
     if printf '%s\n' "$CLEAN" | grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC"; then
         pass
     fi
+    # iPXE's failure path reboots, which ends QEMU (-no-reboot)
+    [ "$EXPECT_RC" = ipxe ] && [ -z "$FAILED" ] && pass
     fail "expected 'ISR-BOOT-FAILED rc=$EXPECT_RC', got '${FAILED:-nothing}' (${SECS}s)"
 fi
