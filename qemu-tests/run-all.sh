@@ -47,6 +47,10 @@ INITIATOR_IQN=iqn.2026-11.test.iscsiroot:initiator
 DHCP_INITIATOR_IQN=iqn.2026-11.test.iscsiroot:from-dhcp   # run-boot.sh's option 203
 DOWN_IQN=iqn.2026-11.test.iscsiroot:down
 STATIC_IP=10.77.0.2::10.77.0.1:255.255.255.0
+# the initramfs scenarios' usual command lines: a static address and the
+# root target, or a target name the target does not have
+STATIC_ROOT="ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
+WRONG_ROOT="ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
 re_escape() { printf '%s' "$1" | sed 's/[].[^$*+?(){}|\\]/\\&/g'; }
 
 SCENARIOS="noauth chap-oneway chap-mutual chap-wrong-password target-delayed-20s
@@ -165,7 +169,7 @@ scenario_opts() {  # sets OPTS for scenario $1
         # dracut: root=LABEL= is mounted by rootfs-block once the login made the disk
         dracut-static)
             OPTS=(--initrd "$DRACUT_IMG" --timeout 120
-                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root $DRACUT_ARGS"
+                  --cmdline "$STATIC_ROOT $DRACUT_ARGS"
                   --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+"
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
                   --expect-log "^isr-lease: INTERFACE='eth0'\$") ;;
@@ -189,16 +193,19 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "^iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$"
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 ") ;;
         # an unknown target name: iscsistart exits 19, dracut gives up after
-        # rd.retry and the test module prints ISR-BOOT-FAILED rc=19
-        dracut-wrong-target)
-            OPTS=(--initrd "$DRACUT_IMG" --expect fail:19 --timeout 120
-                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root rd.shell=0 rd.retry=15"
+        # rd.retry and the test module prints ISR-BOOT-FAILED rc=19 (with
+        # systemd, from dracut-emergency.service) and powers off
+        dracut-wrong-target|dracut-systemd-wrong-target)
+            local img=$DRACUT_IMG
+            [[ $1 == dracut-systemd-* ]] && img=$DRACUT_SD_IMG
+            OPTS=(--initrd "$img" --expect fail:19 --timeout 120
+                  --cmdline "$WRONG_ROOT rd.shell=0 rd.retry=15"
                   --expect-log "iscsiroot: iscsistart failed with exit code 19") ;;
         # systemd as init: the cmdline hook and /sbin/iscsiroot run from
         # dracut-cmdline/-initqueue.service; the test module prints to /dev/console
         dracut-systemd-static)
             OPTS=(--initrd "$DRACUT_SD_IMG" --timeout 150
-                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root $DRACUT_ARGS"
+                  --cmdline "$STATIC_ROOT $DRACUT_ARGS"
                   --expect-log "dracut-initqueue\[[0-9]+\]: iscsiroot: logged in, disks: /dev/sd[a-z]+"
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
@@ -209,16 +216,11 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --cmdline "ip=$STATIC_IP::eth0:off root=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN $DRACUT_ARGS"
                   --expect-log "iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
-        # dracut-emergency.service runs the test module's hook, which powers off
-        dracut-systemd-wrong-target)
-            OPTS=(--initrd "$DRACUT_SD_IMG" --expect fail:19 --timeout 120
-                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root rd.shell=0 rd.retry=15"
-                  --expect-log "iscsiroot: iscsistart failed with exit code 19") ;;
         # sd-iscsiroot: iscsiroot.service (journal+console) logs in before
         # initrd-root-device.target; systemd mounts root=LABEL= itself
         initcpio-systemd-static)
             OPTS=(--initrd "$INITCPIO_SD_IMG" --timeout 150
-                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root rd.shell=0 rd.retry=30"
+                  --cmdline "$STATIC_ROOT rd.shell=0 rd.retry=30"
                   --expect-log "Starting .*iscsiroot\.service"
                   --expect-log "iscsistart\[[0-9]+\]: iscsistart: \[ *[0-9]+ ms\] disk ready: /dev/sd[a-z]+"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
@@ -278,7 +280,7 @@ scenario_opts() {  # sets OPTS for scenario $1
         # hook runs iscsistart --from-cmdline; LABEL= is mounted as given
         initcpio-static)
             OPTS=(--initrd "$INITCPIO_IMG" --timeout 120
-                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
+                  --cmdline "$STATIC_ROOT"
                   --expect-log "^:: running hook \[iscsiroot\]"
                   --expect-log "^:: iscsiroot: iSCSI disk\(s\): /dev/sd[a-z]+"
                   --expect-log "^initcpio-net: [0-9]+: eth0 +inet 10\.77\.0\.2/24 "
@@ -311,7 +313,7 @@ scenario_opts() {  # sets OPTS for scenario $1
         # and the runner's /init reports ISR-BOOT-FAILED rc=19 (no root)
         initcpio-wrong-target)
             OPTS=(--initrd "$INITCPIO_IMG" --expect fail:19 --timeout 120
-                  --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
+                  --cmdline "$WRONG_ROOT"
                   --expect-log "^ERROR: iscsiroot: iscsistart failed with exit code 19 ") ;;
     esac
 }
