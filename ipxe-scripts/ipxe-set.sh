@@ -19,6 +19,8 @@ shift
 first=$(head -n 1 "$script" | tr -d '\r')
 [ "$first" = '#!ipxe' ] || die "$script: not an iPXE script (its first line is not #!ipxe)"
 
+NL='
+'
 for a in "$@"; do
     case $a in
         *=*) ;;
@@ -29,7 +31,11 @@ for a in "$@"; do
     printf '%s' "$name" | grep -Eq '^[A-Za-z0-9][A-Za-z0-9_./:-]*$' ||
         die "setting name '$name': only letters, digits and _ . / : - are allowed"
     [ -n "$value" ] || die "$name: empty value"
-    # the value is not echoed: it may be a CHAP secret
+    # the value is not echoed: it may be a CHAP secret.  grep works line by
+    # line, so a newline needs its own test (it would start a script line)
+    case $value in
+        *"$NL"*) die "$name: the value contains a newline" ;;
+    esac
     if printf '%s' "$value" | LC_ALL=C grep -q '[[:cntrl:]]'; then
         die "$name: the value contains a control character (tab, newline, ...)"
     fi

@@ -21,7 +21,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 die() { echo "mkimage: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 1; }
 
-SCRIPT= USB= ISO=
+SCRIPT='' USB='' ISO=''
 SETS=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -45,7 +45,7 @@ trap 'rm -rf "$T"' EXIT
 for s in "${SETS[@]}"; do
     case ${s%%=*} in
         password|reverse-password)
-            echo "mkimage: warning: ${s%%=*} is stored in the image; anyone who can read the image can read it" >&2
+            echo "mkimage: warning: the CHAP secret ${s%%=*} is stored in the image in clear text; anyone who can read the image can read it" >&2
             break ;;
     esac
 done
