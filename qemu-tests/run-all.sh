@@ -101,14 +101,51 @@ ours_only $INITCPIO_SCENARIOS
 # partition 1, root on partition 2), whose initramfs logs in again from
 # the iBFT iPXE wrote; ipxe-* start iPXE from mkimage.sh's USB/CD images
 IPXE_SCENARIOS="sanboot-static sanboot-dhcp sanboot-chap sanboot-mutual sanboot-wrong-password
-           ipxe-usb-sanboot ipxe-iso-sanhook ipxe-menu-fallback"
+           sanboot-uefi-chap sanboot-uefi-mutual sanboot-uefi-wrong-password
+           ipxe-usb-sanboot ipxe-usb-sanhook ipxe-iso-sanhook ipxe-usb-sanhook-tftp
+           ipxe-menu-fallback ipxe-menu-no-fallback ipxe-menu-installer"
 ours_only $IPXE_SCENARIOS
 SCRIPTS=$HERE/../ipxe-scripts
 # the disk's kernel arguments: the root is partition 2, found by label
 DISK_ARGS="rd.iscsi.firmware=1 root=LABEL=isr-root"
-SANBOOT_LOGS=(--expect-log "^isr-disk: syslinux on the iSCSI disk"
+# every stage: iPXE's SAN boot, syslinux from the iSCSI disk, the kernel's
+# iBFT read by iscsistart, the login, the root on partition 2
+# (SeaBIOS mirrors the screen to the serial port with cursor moves, which
+# can split a line: checks match a line's start where that happens)
+SANBOOT_LOGS=(--expect-log "^Booting from SAN device 0x80"
+              --expect-log "^isr-disk: syslinux on the iSCSI disk"
+              --expect-log "iBFT read from /sys/firmware/ibft/: 1 NIC\(s\), 1 target\(s\)"
               --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
+              --expect-log "iscsistart: .* logged in \(TSIH"
               --expect-log "^isr-root: / is: /dev/sd[a-z]2 / ext4 ")
+# UEFI (OVMF, ipxe.efi): systemd-boot on the disk, the iBFT as an ACPI table
+UEFI_LOGS=(--expect-log "^Booting from SAN device 0x80"
+           --expect-log "^EFI stub: Loaded initrd from"
+           --expect-log "iBFT read from /sys/firmware/acpi/tables/iBFT: 1 NIC\(s\), 1 target\(s\)"
+           --expect-log "iscsistart: .* logged in \(TSIH"
+           --expect-log "^isr-root: / is: /dev/sd[a-z]2 / ext4 ")
+# sanhook-kernel.ipxe / menu installer with the harness's initramfs: the
+# script's lines, iPXE's sanhook, the iBFT the kernel exposes, -N's address,
+# the login and the root
+SANHOOK_LOGS=(--expect-log "^iscsiroot: sanhook-kernel\.ipxe\$"
+              --expect-log "^iscsiroot: sanhook iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN")\$"
+              --expect-log "^Registered SAN device 0x80"
+              --expect-log "iBFT read from /sys/firmware/ibft/: 1 NIC\(s\), 1 target\(s\)"
+              --expect-log "^isr-init: 2: eth0 +inet 10\.77\.0\.2/24 "
+              --expect-log "iBFT target 0: $(re_escape "$TARGET_IQN") at 10\.77\.0\.1:3260"
+              --expect-log "iscsistart: \[ *[0-9]+ ms\] logged in \(TSIH"
+              --expect-log "^isr-root: / is: /dev/sd[a-z] / ext4 ")
+SANHOOK_HTTP_LOGS=(--expect-log "^iscsiroot: kernel http://10\.77\.0\.1:8080/vmlinuz\$"
+                   --expect-log "^http://10\.77\.0\.1:8080/vmlinuz\.\.\. ok"
+                   --expect-log "^http://10\.77\.0\.1:8080/initrd\.gz\.\.\. ok")
+# menu.ipxe's default entry on the whole disk; root-path names no target
+MENU_OPTS=(--sanboot "$SCRIPTS/menu.ipxe" --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 150
+           --ipxe-set "root-path=iscsi:10.77.0.1:::1:$DOWN_IQN"
+           --ipxe-set retries=2 --ipxe-set retry-delay=1 --ipxe-set menu-timeout=1000
+           --expect-log "^iscsiroot: menu\.ipxe\$" --expect-log "iscsiroot: menu entry: primary\$"
+           --expect-log "^iscsiroot: try 1 of 2 \(root-path\)\$"
+           --expect-log "^iscsiroot: try 2 of 2 \(root-path\)\$"
+           --expect-log "^iscsiroot: failed: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$DOWN_IQN")\$")
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
@@ -250,32 +287,63 @@ scenario_opts() {  # sets OPTS for scenario $1
         sanboot-wrong-password)
             OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --chap "$CHAP" --ipxe-set password=Wrong-Secret-0000
                   --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 120 --expect fail:ipxe
-                  --expect-log "^iscsiroot: sanboot iscsi:.* failed") ;;
+                  --expect-log "^iscsiroot: failed: sanboot iscsi:") ;;
+        sanboot-uefi-chap)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --ipxe-media efi --chap "$CHAP" --initrd "$INITCPIO_IMG"
+                  --cmdline "$DISK_ARGS" --timeout 120 "${UEFI_LOGS[@]}"
+                  --forbid-log "$(re_escape "${CHAP#*:}")") ;;
+        sanboot-uefi-mutual)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --ipxe-media efi --chap "$CHAP" --mutual "$MUTUAL"
+                  --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 120 "${UEFI_LOGS[@]}"
+                  --forbid-log "$(re_escape "${CHAP#*:}")" --forbid-log "$(re_escape "${MUTUAL#*:}")") ;;
+        sanboot-uefi-wrong-password)
+            OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --ipxe-media efi --chap "$CHAP" --ipxe-set password=Wrong-Secret-0000
+                  --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 120 --expect fail:ipxe
+                  --expect-log "^Could not open SAN device: Operation not permitted"
+                  --expect-log "^iscsiroot: failed: sanboot iscsi:") ;;
         # mkimage.sh's USB image: syslinux starts ipxe.lkrn with the script
         ipxe-usb-sanboot)
             OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --ipxe-media usb --initrd "$INITCPIO_IMG"
                   --cmdline "$DISK_ARGS" --timeout 150
-                  --expect-log "^iscsiroot: iPXE from USB" "${SANBOOT_LOGS[@]}") ;;
-        # the installer/rescue flow from the CD image: sanhook, then the
-        # kernel and initramfs over HTTP; the LUN is the bare root
+                  --expect-log "^SYSLINUX 6\.[0-9]+ " --expect-log "^iscsiroot: iPXE from " "${SANBOOT_LOGS[@]}") ;;
+        # mkimage.sh's USB image runs sanhook-kernel.ipxe: the iBFT, then the
+        # kernel and the harness's initramfs over HTTP; its init runs
+        # iscsistart -N and -b (isr.ibft=1); the LUN is the bare root
+        ipxe-usb-sanhook)
+            OPTS=(--ipxe-script "$SCRIPTS/sanhook-kernel.ipxe" --ipxe-media usb
+                  --cmdline "isr.ibft=1" --args "-b" --timeout 150
+                  --expect-log "^SYSLINUX 6\.[0-9]+ " --expect-log "^iscsiroot: iPXE from "
+                  "${SANHOOK_LOGS[@]}" "${SANHOOK_HTTP_LOGS[@]}") ;;
         ipxe-iso-sanhook)
-            OPTS=(--ipxe-script "$SCRIPTS/sanhook-kernel.ipxe" --ipxe-media iso --initrd "$INITCPIO_IMG"
-                  --cmdline "$DISK_ARGS" --timeout 150
-                  --expect-log "^iscsiroot: iPXE from CD"
-                  --expect-log "^iscsiroot: kernel http://10\.77\.0\.1:8080/vmlinuz"
-                  --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
-                  --expect-log "^isr-root: / is: /dev/sd[a-z] / ext4 ") ;;
-        # the primary target does not exist: two tries, then the fallback (the
-        # console wraps the long lines at 80 columns)
+            OPTS=(--ipxe-script "$SCRIPTS/sanhook-kernel.ipxe" --ipxe-media iso
+                  --cmdline "isr.ibft=1" --args "-b" --timeout 150
+                  --expect-log "^ISOLINUX 6\.[0-9]+ " --expect-log "^iscsiroot: iPXE from "
+                  "${SANHOOK_LOGS[@]}" "${SANHOOK_HTTP_LOGS[@]}") ;;
+        # the same over TFTP (dnsmasq in the namespace)
+        ipxe-usb-sanhook-tftp)
+            OPTS=(--ipxe-script "$SCRIPTS/sanhook-kernel.ipxe" --ipxe-media usb --tftp
+                  --cmdline "isr.ibft=1" --args "-b" --timeout 150
+                  --expect-log "^iscsiroot: iPXE from " "${SANHOOK_LOGS[@]}"
+                  --expect-log "^iscsiroot: kernel tftp://10\.77\.0\.1/vmlinuz\$"
+                  --expect-log "^tftp://10\.77\.0\.1/vmlinuz\.\.\. .*ok"
+                  --expect-log "^tftp://10\.77\.0\.1/initrd\.gz\.\.\. .*ok") ;;
+        # the primary target does not exist: two tries, then the fallback
         ipxe-menu-fallback)
-            OPTS=(--sanboot "$SCRIPTS/menu.ipxe" --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 150
-                  --ipxe-set "root-path=iscsi:10.77.0.1:::1:$DOWN_IQN"
-                  --ipxe-set "fallback-root-path=iscsi:10.77.0.1:::1:$TARGET_IQN"
-                  --ipxe-set retries=2 --ipxe-set retry-delay=1 --ipxe-set menu-timeout=1000
-                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$DOWN_IQN") \(try 2 of"
-                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$DOWN_IQN") failed"
-                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN") \(fallback"
-                  "${SANBOOT_LOGS[@]}") ;;
+            OPTS=("${MENU_OPTS[@]}" --ipxe-set "fallback-root-path=iscsi:10.77.0.1:::1:$TARGET_IQN"
+                  --expect-log "^iscsiroot: fallback \(fallback-root-path\)\$"
+                  --expect-log "^iscsiroot: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN")\$"
+                  --expect-log "^Booting from SAN device 0x80"
+                  --expect-log "iscsistart: \[ *[0-9]+ ms\] logged in \(TSIH" "${SANBOOT_LOGS[@]}") ;;
+        # no fallback: the menu says so and stops (reboots: QEMU ends)
+        ipxe-menu-no-fallback)
+            OPTS=("${MENU_OPTS[@]}" --expect fail:ipxe
+                  --expect-log "^iscsiroot: fallback-root-path is not set: no disk could be booted\$") ;;
+        # the menu's installer entry: sanhook, kernel and initramfs over HTTP
+        ipxe-menu-installer)
+            OPTS=(--ipxe-script "$SCRIPTS/menu.ipxe" --cmdline "isr.ibft=1" --args "-b" --timeout 150
+                  --ipxe-set menu-default=installer --ipxe-set menu-timeout=1000
+                  --expect-log "iscsiroot: menu entry: installer\$"
+                  "${SANHOOK_LOGS[@]:2}" "${SANHOOK_HTTP_LOGS[@]}") ;;
         # initcpio (busybox /init sequencing the hook like mkinitcpio's): the
         # hook runs iscsistart --from-cmdline; LABEL= is mounted as given
         initcpio-static)
