@@ -112,18 +112,17 @@ DISK_ARGS="rd.iscsi.firmware=1 root=LABEL=isr-root"
 # iBFT read by iscsistart, the login, the root on partition 2
 # (SeaBIOS mirrors the screen to the serial port with cursor moves, which
 # can split a line: checks match a line's start where that happens)
-SANBOOT_LOGS=(--expect-log "^Booting from SAN device 0x80"
+SAN_BOOTED=(--expect-log "^Booting from SAN device 0x80"
+            --expect-log "iscsistart: .* logged in \(TSIH"
+            --expect-log "^isr-root: / is: /dev/sd[a-z]2 / ext4 ")
+SANBOOT_LOGS=("${SAN_BOOTED[@]}"
               --expect-log "^isr-disk: syslinux on the iSCSI disk"
               --expect-log "iBFT read from /sys/firmware/ibft/: 1 NIC\(s\), 1 target\(s\)"
-              --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
-              --expect-log "iscsistart: .* logged in \(TSIH"
-              --expect-log "^isr-root: / is: /dev/sd[a-z]2 / ext4 ")
+              --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")")
 # UEFI (OVMF, ipxe.efi): systemd-boot on the disk, the iBFT as an ACPI table
-UEFI_LOGS=(--expect-log "^Booting from SAN device 0x80"
+UEFI_LOGS=("${SAN_BOOTED[@]}"
            --expect-log "^EFI stub: Loaded initrd from"
-           --expect-log "iBFT read from /sys/firmware/acpi/tables/iBFT: 1 NIC\(s\), 1 target\(s\)"
-           --expect-log "iscsistart: .* logged in \(TSIH"
-           --expect-log "^isr-root: / is: /dev/sd[a-z]2 / ext4 ")
+           --expect-log "iBFT read from /sys/firmware/acpi/tables/iBFT: 1 NIC\(s\), 1 target\(s\)")
 # sanhook-kernel.ipxe / menu installer with the harness's initramfs: the
 # script's lines, iPXE's sanhook, the iBFT the kernel exposes, -N's address,
 # the login and the root
