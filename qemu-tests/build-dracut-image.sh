@@ -7,11 +7,17 @@
 #   shell        (default) dracut's own shell init, no systemd
 #   systemd      systemd as init (dracut's systemd, systemd-initrd and
 #                dracut-systemd modules, the host's systemd 252)
+#   systemd-ifnames  as systemd, plus /usr/lib/systemd/network/99-default.link
+#                (what dracut's systemd-networkd module, from dracut-network,
+#                or a host's own .link files bring): udev's net_setup_link
+#                then renames the NIC (ens2) as in the real root; without a
+#                .link file (the other flavors) it keeps the kernel's eth0
 #   systemd-base systemd as init WITHOUT iscsiroot, but with the kernel
-#                modules it needs (iscsi_tcp, sd_mod, the NIC's): the base
-#                onto which build-initcpio-image.sh --systemd-overlay lays
-#                the sd-iscsiroot hook's files (mkinitcpio's own systemd
-#                hook is not packaged for Debian)
+#                modules in ISR_BASE_DRIVERS (default: what iscsistart loads
+#                here): the base onto which build-initcpio-image.sh
+#                --systemd-overlay lays the sd-iscsiroot hook's files
+#                (mkinitcpio's own systemd hook is not packaged for Debian);
+#                run-all.sh passes the modules that hook added (OUT.modules)
 #
 # dracut runs with a private copy of its base directory whose modules.d
 # holds the stock modules plus 90iscsiroot and a test-only 99iscsiroot-test
@@ -24,11 +30,15 @@
 # The test module prints what the harness checks:
 #   pre-pivot:  isr-session: <line of /run/iscsiroot/sessions>
 #               isr-lease: KEY='value' (each line of /run/iscsiroot/*.lease)
-#   emergency:  ISR-BOOT-FAILED rc=<iscsistart exit code, or "none">
+#   pre-pivot, systemd images: isr-devroot: dev-root.device <ActiveState>
+#               (whether systemd saw udev's /dev/root link; "inactive" if
+#               only a plain symlink was made)
+#   emergency:  isr-emergency-unit: <the systemd unit running the hook>
+#               ISR-BOOT-FAILED rc=<iscsistart exit code, or "none">
 #
 # Cache: work/dracut/FLAVOR-<key>.img, the key hashing the binary, the
-# module's files, this script, KVER, dracut's version and FLAVOR; OUT is a
-# copy.
+# module's files, this script, KVER, dracut's version, FLAVOR and the
+# extra drivers; OUT is a copy.
 # Environment: DRACUT (default: dracut in $PATH).
 set -euo pipefail
 
@@ -36,15 +46,26 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MODSRC=$HERE/../dracut/90iscsiroot
 die() { echo "build-dracut-image: $*" >&2; exit 1; }
 
-[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [shell|systemd|systemd-base]"
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [shell|systemd|systemd-ifnames|systemd-base]"
 OUT=$1
 FLAVOR=${3:-shell}
 NET_OMIT="iscsi network network-legacy network-manager systemd-networkd"
+SD_MODULES="bash systemd systemd-initrd dracut-systemd"
+ADD_DRIVERS=
+INSTALL=
 case $FLAVOR in
     shell) DMODULES="bash iscsiroot iscsiroot-test"; OMIT="$NET_OMIT systemd" ;;
-    systemd) DMODULES="bash systemd systemd-initrd dracut-systemd iscsiroot iscsiroot-test"; OMIT=$NET_OMIT ;;
-    systemd-base) DMODULES="bash systemd systemd-initrd dracut-systemd rootfs-block"; OMIT="$NET_OMIT iscsiroot" ;;
-    *) die "unknown flavor '$FLAVOR' (shell, systemd or systemd-base)" ;;
+    systemd) DMODULES="$SD_MODULES iscsiroot iscsiroot-test"; OMIT=$NET_OMIT ;;
+    systemd-ifnames)
+        DMODULES="$SD_MODULES iscsiroot iscsiroot-test"; OMIT=$NET_OMIT
+        INSTALL=/usr/lib/systemd/network/99-default.link
+        [ -f "$INSTALL" ] || die "no $INSTALL (package udev)" ;;
+    systemd-base)
+        DMODULES="$SD_MODULES rootfs-block"; OMIT="$NET_OMIT iscsiroot"
+        # the overlay brings no modules: the base has them
+        ADD_DRIVERS=$(echo ${ISR_BASE_DRIVERS:-iscsi_tcp sd_mod crc32c_generic crc64_rocksoft_generic iscsi_ibft virtio_net virtio_pci})
+        ;;
+    *) die "unknown flavor '$FLAVOR' (shell, systemd, systemd-ifnames or systemd-base)" ;;
 esac
 [ -x "$2" ] || die "not an executable: $2"
 BIN=$(realpath "$2")
@@ -62,7 +83,7 @@ KMODDIR=$KROOT/lib/modules/$KVER
 [ -f "$KMODDIR/modules.dep" ] || die "no modules.dep in $KMODDIR"
 
 DRACUT_VERSION=$(. /usr/lib/dracut/dracut-version.sh 2>/dev/null; echo "${DRACUT_VERSION:-unknown}")
-KEY=$( { sha256sum "$BIN" "$0" "$MODSRC"/* | cut -d' ' -f1; echo "$KVER $DRACUT_VERSION $FLAVOR"; } |
+KEY=$( { sha256sum "$BIN" "$0" "$MODSRC"/* | cut -d' ' -f1; echo "$KVER $DRACUT_VERSION $FLAVOR $ADD_DRIVERS"; } |
        sha256sum | cut -c1-16)
 CACHE_DIR=$HERE/work/dracut
 CACHED=$CACHE_DIR/$FLAVOR-$KEY.img
@@ -109,11 +130,19 @@ for _f in /run/iscsiroot/*.lease; do
     while read -r _l || [ -n "$_l" ]; do echo "isr-lease: $_l"; done < "$_f"
 done
 [ -f /run/iscsiroot/initiatorname.iscsi ] && echo "isr-initiator: $(cat /run/iscsiroot/initiatorname.iscsi)"
+# systemd knows /dev/root only through udev (its device units)
+if [ -e /run/iscsiroot/want-dev-root ] && command -v systemctl > /dev/null; then
+    echo "isr-devroot: dev-root.device $(systemctl show -P ActiveState dev-root.device)"
+fi
 } > /dev/console 2>&1
 unset _l _f
 SHOW
     cat > "$T/base/modules.d/99iscsiroot-test/isr-failed.sh" <<'FAILED'
 #!/bin/sh
+# which unit runs the emergency hooks under systemd: dracut-emergency.service
+# (the default rd.shell) or the failing service itself (rd.shell=0)
+_u=$(sed -n 's,^0::/.*/\([^/]*\.service\)$,\1,p' /proc/self/cgroup 2>/dev/null)
+[ -n "$_u" ] && echo "isr-emergency-unit: $_u" > /dev/console
 if [ -f /run/iscsiroot/iscsistart.rc ]; then
     echo "ISR-BOOT-FAILED rc=$(cat /run/iscsiroot/iscsistart.rc)" > /dev/console
 else
@@ -125,10 +154,6 @@ echo o > /proc/sysrq-trigger
 FAILED
     chmod 755 "$T/base/modules.d/99iscsiroot-test"/*
 
-    # systemd-base: what iscsistart loads (the overlay brings no modules)
-    ADD_DRIVERS=
-    [ "$FLAVOR" = systemd-base ] &&
-        ADD_DRIVERS="iscsi_tcp sd_mod crc32c_generic crc64_rocksoft_generic iscsi_ibft ${ISCSIROOT_NET_DRIVERS-virtio_net virtio_pci}"
     echo "build-dracut-image: dracut $DRACUT_VERSION ($FLAVOR), kernel $KVER, binary $BIN" >&2
     t0=$(date +%s)
     # ISCSIROOT_NET_DRIVERS: the guest has one virtio NIC; the default
@@ -142,6 +167,7 @@ FAILED
         --kver "$KVER" --kmoddir "$KMODDIR" \
         --modules "$DMODULES" --omit "$OMIT" \
         ${ADD_DRIVERS:+--add-drivers "$ADD_DRIVERS"} \
+        ${INSTALL:+--install "$INSTALL"} \
         --filesystems "ext4" \
         --no-early-microcode --nostrip --compress "gzip -1" \
         --tmpdir "$T/tmp" \

@@ -47,12 +47,15 @@
 # --systemd-overlay: for the systemd variant, HOOKS=(autodetect sd-iscsiroot)
 #   only, and OUT is an overlay: just what sd-iscsiroot's build() added (the
 #   binary, its libraries, iscsiroot.service and its wants link; no /init, no
-#   /etc files, no kernel modules: the hook's add_module calls must still
-#   resolve).  mkinitcpio's own systemd hook is not packaged for Debian, so
-#   the tests append this archive to a systemd initrd made by dracut
-#   (build-dracut-image.sh ... systemd-base, which has the modules); the
-#   kernel unpacks concatenated archives in order, and the unit then runs
-#   under the real systemd 252 of that image.
+#   /etc files).  mkinitcpio's own systemd hook is not packaged for Debian, so
+#   the unit under test is run by the real systemd 252 of a systemd initrd
+#   that dracut makes (build-dracut-image.sh ... systemd-base): the tests
+#   append this archive to that image, and the kernel unpacks concatenated
+#   archives in order (later files win).  The kernel modules the hook added
+#   are not in the archive (its modules.dep would replace the base's); their
+#   names go to OUT.modules instead, one a line, and the base is built with
+#   exactly those (ISR_BASE_DRIVERS), so a module the hook forgets is missing
+#   at boot as it would be under mkinitcpio.
 #
 # Environment: ISCSIROOT_CONF (an /etc/iscsiroot.conf for the hooks to copy
 #   in; default none, the host's own is never used),
@@ -91,7 +94,8 @@ KEY=$( { sha256sum "$BIN" "$0" "$BUSYBOX" "$(command -v kmod)" \
              $(find "$HOOKSRC" -type f | LC_ALL=C sort) | cut -d' ' -f1
          [ -f "${ISCSIROOT_CONF:-}" ] && sha256sum < "$ISCSIROOT_CONF"
          echo "$KVER $OVERLAY"; } | sha256sum | cut -c1-16)
-if [ -f "$OUT" ] && [ -f "$OUT.key" ] && [ "$(cat "$OUT.key")" = "$KEY" ]; then
+if [ -f "$OUT" ] && [ -f "$OUT.key" ] && [ "$(cat "$OUT.key")" = "$KEY" ] &&
+   { [ -z "$OVERLAY" ] || [ -f "$OUT.modules" ]; }; then
     echo "build-initcpio-image: $OUT is up to date (key $KEY)" >&2
     exit 0
 fi
@@ -503,6 +507,11 @@ depmod -b "$BUILDROOT" "$KVER" || die "depmod failed"
 [ "$BUILD_ERRORS" -eq 0 ] || die "$BUILD_ERRORS error(s) while running the build hooks"
 [ -x "$BUILDROOT/usr/bin/iscsistart" ] || die "the hooks did not put iscsistart in the image"
 if [ -n "$OVERLAY" ]; then
+    # the modules the hook added (with their dependencies), for the base
+    mkdir -p "$(dirname "$OUT")"
+    find "$BUILDROOT/usr/lib/modules" -name '*.ko*' | sed 's,.*/,,; s,\.ko.*,,' |
+        LC_ALL=C sort > "$OUT.modules.tmp"
+    [ -s "$OUT.modules.tmp" ] || die "sd-iscsiroot added no kernel modules"
     # only the hook's own files: the base image's /etc, modules and init stay
     rm -rf "$BUILDROOT/usr/lib/modules" "$BUILDROOT/config" "$BUILDROOT/etc"
     # and not the runner's merged-/usr links (the base has its own)
@@ -518,10 +527,12 @@ mkdir -p "$(dirname "$OUT")"
 (cd "$BUILDROOT" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
     gzip -1 > "$OUT.tmp" || die "cpio failed"
 mv "$OUT.tmp" "$OUT"
+[ -z "$OVERLAY" ] || mv "$OUT.modules.tmp" "$OUT.modules"
 echo "$KEY" > "$OUT.key"
 if [ -n "$OVERLAY" ]; then
-    msg "Overlay: %s (%s KiB, %s files, hooks: %s)" "$OUT" "$(du -k "$OUT" | cut -f1)" \
-        "$(find "$BUILDROOT" -type f | wc -l)" "${HOOKS[*]}"
+    msg "Overlay: %s (%s KiB, %s files, hooks: %s; modules for the base: %s)" "$OUT" \
+        "$(du -k "$OUT" | cut -f1)" "$(find "$BUILDROOT" -type f | wc -l)" "${HOOKS[*]}" \
+        "$(tr '\n' ' ' < "$OUT.modules")"
 else
     msg "Image: %s (%s KiB, kernel %s, %s modules, hooks: %s)" "$OUT" "$(du -k "$OUT" | cut -f1)" \
         "$KVER" "$(find "$BUILDROOT/usr/lib/modules" -name '*.ko*' | wc -l)" "$(cat "$BUILDROOT/config" | tr '\n' ' ')"

@@ -75,10 +75,14 @@ ours_only $CMDLINE_SCENARIOS
 # init, modules bash + iscsiroot, --omit iscsi) whose /sbin/iscsiroot runs the
 # binary with --from-cmdline; our binary only, like the cmdline-* ones
 DRACUT_SCENARIOS="dracut-static dracut-root-iscsi dracut-dhcp dracut-ibft dracut-wrong-target
-           dracut-systemd-static dracut-systemd-root-iscsi dracut-systemd-wrong-target"
+           dracut-sd-static dracut-sd-root-iscsi dracut-sd-wrong-target
+           dracut-sd-ifnames dracut-sd-ifnames0"
 DRACUT_IMG=$HERE/work/dracut/iscsiroot.img
-# dracut-systemd-*: the same module in an image with systemd as init
+# dracut-sd-*: the same module in an image with systemd as init
 DRACUT_SD_IMG=$HERE/work/dracut/iscsiroot-systemd.img
+# dracut-sd-ifnames*: that image plus a naming policy (99-default.link), so
+# udev renames the NIC (ens2) before iscsistart runs
+DRACUT_SDN_IMG=$HERE/work/dracut/iscsiroot-systemd-ifnames.img
 # rd.shell=0 rd.retry=N: a failed login ends in dracut's emergency path
 # (no shell) after ~N s, so a failing boot stops well within --timeout
 DRACUT_ARGS="rd.shell=0 rd.retry=30"
@@ -87,13 +91,13 @@ ours_only $DRACUT_SCENARIOS
 # by build-initcpio-image.sh (mkinitcpio's hook API, implemented there since
 # mkinitcpio is not packaged for Debian); our binary only
 INITCPIO_SCENARIOS="initcpio-static initcpio-dhcp initcpio-ibft initcpio-wrong-target
-           initcpio-conf-chap initcpio-systemd-static initcpio-systemd-dhcp"
+           initcpio-conf-chap initcpio-sd-static initcpio-sd-dhcp"
 INITCPIO_IMG=$HERE/work/initcpio/iscsiroot.cpio.gz
 # initcpio-conf-*: an image with an /etc/iscsiroot.conf naming the target
 # and the CHAP account, so the kernel command line needs neither
 INITCPIO_CONF_IMG=$HERE/work/initcpio/iscsiroot-conf.cpio.gz
 INITCPIO_CONF=$HERE/work/initcpio/iscsiroot.conf
-# initcpio-systemd-*: sd-iscsiroot's unit under systemd (see below)
+# initcpio-sd-*: sd-iscsiroot's unit under systemd (see below)
 INITCPIO_SD_IMG=$HERE/work/initcpio/sd-iscsiroot.img
 ours_only $INITCPIO_SCENARIOS
 # iPXE scenarios (../ipxe-scripts): iPXE runs a shipped script; sanboot-*
@@ -229,41 +233,67 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "^iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$"
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 ") ;;
         # an unknown target name: iscsistart exits 19, dracut gives up after
-        # rd.retry and the test module prints ISR-BOOT-FAILED rc=19 (with
-        # systemd, from dracut-emergency.service) and powers off
-        dracut-wrong-target|dracut-systemd-wrong-target)
-            local img=$DRACUT_IMG
-            [[ $1 == dracut-systemd-* ]] && img=$DRACUT_SD_IMG
-            OPTS=(--initrd "$img" --expect fail:19 --timeout 120
+        # rd.retry and the test module prints ISR-BOOT-FAILED rc=19 and
+        # powers off.  dracut-sd-*: without rd.shell=0, as most systems
+        # boot, the emergency hooks run in dracut-emergency.service (with
+        # rd.shell=0 they run in dracut-initqueue.service itself)
+        dracut-wrong-target)
+            OPTS=(--initrd "$DRACUT_IMG" --expect fail:19 --timeout 120
                   --cmdline "$WRONG_ROOT rd.shell=0 rd.retry=15"
                   --expect-log "iscsiroot: iscsistart failed with exit code 19") ;;
+        dracut-sd-wrong-target)
+            OPTS=(--initrd "$DRACUT_SD_IMG" --expect fail:19 --timeout 120
+                  --cmdline "$WRONG_ROOT rd.retry=15"
+                  --expect-log "dracut-initqueue\[[0-9]+\]: .*iscsiroot: iscsistart failed with exit code 19"
+                  --expect-log "^isr-emergency-unit: dracut-emergency\.service\$"
+                  --expect-log "iscsiroot: the iSCSI login failed: iscsistart exit code 19 ") ;;
         # systemd as init: the cmdline hook and /sbin/iscsiroot run from
         # dracut-cmdline/-initqueue.service; the test module prints to /dev/console
-        dracut-systemd-static)
-            OPTS=(--initrd "$DRACUT_SD_IMG" --timeout 150
+        dracut-sd-static)
+            OPTS=(--initrd "$DRACUT_SD_IMG" --timeout 120
                   --cmdline "$STATIC_ROOT $DRACUT_ARGS"
                   --expect-log "dracut-initqueue\[[0-9]+\]: iscsiroot: logged in, disks: /dev/sd[a-z]+"
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
-        # no sysroot.mount for root=iscsi: (known after the generators ran):
-        # the module's mount hook mounts /dev/root
-        dracut-systemd-root-iscsi)
-            OPTS=(--initrd "$DRACUT_SD_IMG" --timeout 150
+        # no sysroot.mount for root=iscsi: (systemd-fstab-generator skips a
+        # root= that is no path): the module's mount hook mounts /dev/root;
+        # dev-root.device must be active, i.e. udev (not only a plain
+        # symlink) made /dev/root
+        dracut-sd-root-iscsi)
+            OPTS=(--initrd "$DRACUT_SD_IMG" --timeout 120
                   --cmdline "ip=$STATIC_IP::eth0:off root=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN $DRACUT_ARGS"
                   --expect-log "iscsiroot: root device /dev/root -> /dev/sd[a-z]+\$"
+                  --expect-log "^isr-devroot: dev-root\.device active\$"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+        # udev renames the NIC (naming policy in the image): ip= without a
+        # device takes the NIC with carrier under its new name ...
+        dracut-sd-ifnames)
+            OPTS=(--initrd "$DRACUT_SDN_IMG" --timeout 120
+                  --cmdline "ip=$STATIC_IP:::off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root $DRACUT_ARGS"
+                  --expect-log "^isr-lease: INTERFACE='en[a-z0-9]+'\$"
+                  --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 en[a-z0-9]+ "
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+        # ... and net.ifnames=0 keeps eth0, so ip=...:eth0 works (without it
+        # iscsistart waits 10 s for an eth0 that is now ens2, and exits 4)
+        dracut-sd-ifnames0)
+            OPTS=(--initrd "$DRACUT_SDN_IMG" --timeout 120
+                  --cmdline "net.ifnames=0 $STATIC_ROOT $DRACUT_ARGS"
+                  --expect-log "^isr-lease: INTERFACE='eth0'\$"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
         # sd-iscsiroot: iscsiroot.service (journal+console) logs in before
         # initrd-root-device.target; systemd mounts root=LABEL= itself
-        initcpio-systemd-static)
-            OPTS=(--initrd "$INITCPIO_SD_IMG" --timeout 150
+        initcpio-sd-static)
+            OPTS=(--initrd "$INITCPIO_SD_IMG" --timeout 120
                   --cmdline "$STATIC_ROOT rd.shell=0 rd.retry=30"
                   --expect-log "Starting .*iscsiroot\.service"
                   --expect-log "iscsistart\[[0-9]+\]: iscsistart: \[ *[0-9]+ ms\] disk ready: /dev/sd[a-z]+"
+                  --expect-log "Finished .*iscsiroot\.service"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
-        initcpio-systemd-dhcp)
-            OPTS=(--initrd "$INITCPIO_SD_IMG" --dhcp-root-path --timeout 150
+        initcpio-sd-dhcp)
+            OPTS=(--initrd "$INITCPIO_SD_IMG" --dhcp-root-path --timeout 120
                   --cmdline "ip=dhcp netroot=dhcp root=LABEL=isr-root rd.shell=0 rd.retry=30"
                   --expect-log "iscsistart\[[0-9]+\]: iscsistart: .*initiator name $(re_escape "$DHCP_INITIATOR_IQN") \(from DHCP"
+                  --expect-log "Finished .*iscsiroot\.service"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
         sanboot-static)
             OPTS=(--sanboot "$SCRIPTS/sanboot.ipxe" --initrd "$INITCPIO_IMG" --cmdline "$DISK_ARGS" --timeout 120
@@ -413,12 +443,15 @@ build_image() {
     echo "run-all: ${1##*/} failed, see $log" >&2
     return 1
 }
-wanted 'dracut-*' 'dracut-systemd-*' &&
+wanted 'dracut-*' 'dracut-sd-*' &&
     build_image "$DRACUT_IMG" "$HERE/work/dracut-build.log" "$HERE/build-dracut-image.sh" "$DRACUT_IMG" "$BINARY"
-wanted 'dracut-systemd-*' &&
-    build_image "$DRACUT_SD_IMG" "$HERE/work/dracut-systemd-build.log" \
+wanted 'dracut-sd-*' 'dracut-sd-ifnames*' &&
+    build_image "$DRACUT_SD_IMG" "$HERE/work/dracut-sd-build.log" \
         "$HERE/build-dracut-image.sh" "$DRACUT_SD_IMG" "$BINARY" systemd
-{ wanted 'initcpio-*' 'initcpio-systemd-*' || wanted 'sanboot-*' || wanted 'ipxe-*'; } &&
+wanted 'dracut-sd-ifnames*' &&
+    build_image "$DRACUT_SDN_IMG" "$HERE/work/dracut-sd-ifnames-build.log" \
+        "$HERE/build-dracut-image.sh" "$DRACUT_SDN_IMG" "$BINARY" systemd-ifnames
+{ wanted 'initcpio-*' 'initcpio-sd-*' || wanted 'sanboot-*' || wanted 'ipxe-*'; } &&
     build_image "$INITCPIO_IMG" "$HERE/work/initcpio-build.log" \
         "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY"
 if wanted 'initcpio-conf-*'; then
@@ -430,13 +463,15 @@ if wanted 'initcpio-conf-*'; then
         "$HERE/build-initcpio-image.sh" "$INITCPIO_CONF_IMG" "$BINARY"
 fi
 # sd-iscsiroot: its files laid over a dracut-made systemd initrd (see
-# build-initcpio-image.sh --systemd-overlay); the kernel unpacks both
-if wanted 'initcpio-systemd-*'; then
+# build-initcpio-image.sh --systemd-overlay) that has exactly the kernel
+# modules the hook added; the kernel unpacks both archives in order
+if wanted 'initcpio-sd-*'; then
     rm -f "$INITCPIO_SD_IMG"
-    build_image "$INITCPIO_SD_IMG.base" "$HERE/work/initcpio-systemd-build.log" \
-        "$HERE/build-dracut-image.sh" "$INITCPIO_SD_IMG.base" "$BINARY" systemd-base &&
-    build_image "$INITCPIO_SD_IMG.overlay" "$HERE/work/initcpio-systemd-overlay.log" \
+    build_image "$INITCPIO_SD_IMG.overlay" "$HERE/work/initcpio-sd-overlay.log" \
         "$HERE/build-initcpio-image.sh" --systemd-overlay "$INITCPIO_SD_IMG.overlay" "$BINARY" &&
+    ISR_BASE_DRIVERS=$(cat "$INITCPIO_SD_IMG.overlay.modules") \
+        build_image "$INITCPIO_SD_IMG.base" "$HERE/work/initcpio-sd-build.log" \
+        "$HERE/build-dracut-image.sh" "$INITCPIO_SD_IMG.base" "$BINARY" systemd-base &&
     cat "$INITCPIO_SD_IMG.base" "$INITCPIO_SD_IMG.overlay" > "$INITCPIO_SD_IMG"
 fi
 

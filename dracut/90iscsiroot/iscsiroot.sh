@@ -40,6 +40,12 @@ iscsiroot_reason() {
 set -- --from-cmdline
 _dbg=$(getarg rd.iscsiroot.debug=) && [ -n "$_dbg" ] && set -- "$@" -d "$_dbg"
 
+# Let udev finish what coldplug started: the NIC driver, and the NIC's
+# renaming when the image has a naming policy (a .link file, e.g. from
+# dracut's systemd-networkd module), so that iscsistart sees the final
+# names; an interface it set up first could no longer be renamed.
+command -v udevadm > /dev/null && udevadm settle --timeout=10 > /dev/null 2>&1
+
 info "iscsiroot: starting iscsistart"
 echo "iscsiroot: running iscsistart ${1%%=*}" >&2
 _out=$(iscsistart "$@")
