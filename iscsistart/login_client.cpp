@@ -4,6 +4,7 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
+#include <algorithm>
 #include <time.h>
 
 namespace isr {
@@ -20,6 +21,13 @@ void sleep_ms(int ms)
     }
 }
 
+long now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 double jitter_unit()
 {
     auto b = chap::random_bytes(2);
@@ -31,21 +39,42 @@ double jitter_unit()
 // following redirects.
 } // namespace
 
-LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn)
+LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih)
 {
     Portal portal = o.portal;
     int timeout_ms = o.session.login_timeout_s * 1000;
     for (int redirects = 0;; ++redirects) {
+        // login_timeout bounds each connection's whole login, connect
+        // included (as open-iscsi's login timer): a target that answers
+        // every PDU just in time cannot stretch an attempt.
+        const long deadline = now_ms() + timeout_ms;
         net::Socket sock = net::connect_portal(portal.host, portal.port, timeout_ms);
         log::info("connected to %s", sock.peer().c_str());
         Login login(o.login, isid, cmdsn);
-        for (;;) {
+        login.set_tsih(tsih);
+        auto too_slow = [&] {
+            return Error(ISCSI_ERR_PDU_TIMEOUT, "login: " + sock.peer() + " did not complete the login within " +
+                                                    std::to_string(o.session.login_timeout_s) +
+                                                    " s (node.conn[0].timeo.login_timeout)", Retry::YES);
+        };
+        for (int answered = 0;; ++answered) {
             auto req = login.next_request();
             if (log::level() >= 1)
                 log::debug(1, "login request: %s", text::describe(req.keys).c_str());
-            net::send_pdu(sock, req.bhs.data(), req.bhs.size(), req.data, timeout_ms);
+            long left = deadline - now_ms();
+            if (left <= 0)
+                throw too_slow();
+            net::send_pdu(sock, req.bhs.data(), req.bhs.size(), req.data, (int)left);
             uint8_t bhs[pdu::BHS_LEN];
-            auto data = net::recv_pdu(sock, bhs, MAX_LOGIN_DATA, timeout_ms);
+            std::vector<uint8_t> data;
+            try {
+                data = net::recv_pdu(sock, bhs, MAX_LOGIN_DATA, (int)std::max(1L, deadline - now_ms()));
+            } catch (const Error &e) {
+                // A target that answered before but ran out the clock.
+                if (e.code() == ISCSI_ERR_PDU_TIMEOUT && answered > 0)
+                    throw too_slow();
+                throw;
+            }
             auto rsp = pdu::decode_login_response(bhs);
             auto outcome = login.on_response(rsp, data.data(), data.size());
             if (log::level() >= 1)

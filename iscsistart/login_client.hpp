@@ -14,10 +14,12 @@ struct LoginResult {
     Portal portal;    // where we ended up after redirects
 };
 
-/// One attempt: connect (node.conn[0].timeo.login_timeout bounds connect
-/// and each response) and log in, following up to 8 redirects.
+/// One attempt: connect and log in, following up to 8 redirects;
+/// node.conn[0].timeo.login_timeout bounds each connection's whole login
+/// (connect and all exchanges).
 /// Throws isr::Error with the exit code of the failure.
-LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn);
+/// `tsih` != 0: a re-login into that existing session (see Login::set_tsih).
+LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
 
 /// Up to node.session.initial_login_retry_max attempts, with capped
 /// exponential backoff and jitter between them. Connection failures,

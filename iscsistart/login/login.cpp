@@ -4,6 +4,7 @@
 #include "../util/errors.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace isr {
 namespace {
@@ -27,7 +28,7 @@ Portal parse_target_address(std::string_view v)
     if (!v.empty() && v[0] == '[') {
         auto close = v.find(']');
         if (close == std::string_view::npos)
-            proto("TargetAddress: missing ']' in '" + std::string(v.substr(0, 64)) + "'");
+            proto("TargetAddress: missing ']' in '" + text::printable(v, 64) + "'");
         p.host = std::string(v.substr(1, close - 1));
         std::string_view rest = v.substr(close + 1);
         if (!rest.empty()) {
@@ -46,10 +47,13 @@ Portal parse_target_address(std::string_view v)
     }
     if (p.host.empty())
         proto("TargetAddress: empty host");
+    for (char c : p.host)
+        if (!std::isalnum((unsigned char)c) && c != '.' && c != '-' && c != '_' && c != ':' && c != '%')
+            proto("TargetAddress: invalid character in host '" + text::printable(p.host, 64) + "'");
     if (!port.empty()) {
         auto n = negotiate::parse_number(port);
         if (!n || *n == 0 || *n > 65535)
-            proto("TargetAddress: bad port '" + std::string(port.substr(0, 16)) + "'");
+            proto("TargetAddress: bad port '" + text::printable(port, 16) + "'");
         p.port = (uint16_t)*n;
     }
     return p;
@@ -154,14 +158,16 @@ void Login::check_chap_challenge(const text::KeyList &keys)
     auto alg = negotiate::parse_number(*a);
     const auto &offered = cfg_.auth.chap_algs;
     if (!alg || std::find(offered.begin(), offered.end(), (int)*alg) == offered.end())
-        auth_fail("target chose CHAP_A=" + a->substr(0, 16) + ", which we did not offer (" +
+        auth_fail("target chose CHAP_A=" + text::printable(*a, 16) + ", which we did not offer (" +
                   chap::algorithm_offer(offered) + ")");
     auto id = negotiate::parse_number(*i);
     if (!id || *id > 255)
-        auth_fail("target sent an invalid CHAP_I '" + i->substr(0, 16) + "'");
+        auth_fail("target sent an invalid CHAP_I '" + text::printable(*i, 16) + "'");
     auto chal = chap::decode_binary(*c);
-    if (!chal || chal->size() > 1024)
-        auth_fail("target sent a malformed or over-long CHAP_C");
+    if (!chal)
+        auth_fail("target sent a malformed CHAP_C (neither 0x hex nor 0b base64)");
+    if (chal->size() > 1024)
+        auth_fail("target sent a " + std::to_string(chal->size()) + "-byte CHAP_C, more than 1024");
     chap_alg_ = (int)*alg;
     chap_id_ = (uint8_t)*id;
     target_challenge_ = std::move(*chal);
@@ -200,11 +206,14 @@ void Login::fold_operational(const text::KeyList &keys)
 Login::Outcome Login::on_response(const pdu::LoginResponse &rsp, const uint8_t *data, std::size_t len)
 {
     if (++exchanges_ > MAX_EXCHANGES)
-        proto("the target did not finish the login within " + std::to_string(MAX_EXCHANGES) + " exchanges");
+        proto("the target did not finish the login within " + std::to_string(MAX_EXCHANGES) + " exchanges (stuck in the " +
+              (stage_ == pdu::SECURITY ? "security" : "operational") + " stage)");
     if (rsp.status_class != 0) {
         std::string what = pdu::status_text(rsp.status_class, rsp.status_detail);
         char code[8];
         snprintf(code, sizeof code, "%02x%02x", rsp.status_class, rsp.status_detail);
+        if (rsp.status_class > 3) // RFC 7143 11.13.5 defines classes 0-3 only
+            proto("response has unknown Status-Class " + std::to_string(rsp.status_class) + " (status " + code + ")");
         if (rsp.status_class == 1) {
             last_keys_ = text::parse(data, len);
             const std::string *addr = text::find(last_keys_, "TargetAddress");
@@ -259,7 +268,7 @@ Login::Outcome Login::on_response(const pdu::LoginResponse &rsp, const uint8_t *
             if (cfg_.auth.chap() && m && *m == "CHAP") {
                 step_ = Step::CHAP_A;
             } else if (m && *m != "None" && *m != "Irrelevant") {
-                proto("target chose AuthMethod=" + m->substr(0, 32) + ", which we did not offer");
+                proto("target chose AuthMethod=" + text::printable(*m, 32) + ", which we did not offer");
             } else if (cfg_.auth.mutual()) {
                 auth_fail("target declined CHAP, but mutual CHAP is configured");
             } else {

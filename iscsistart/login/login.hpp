@@ -53,6 +53,11 @@ public:
     /// violations.
     Outcome on_response(const pdu::LoginResponse &rsp, const uint8_t *data, std::size_t len);
 
+    /// Log in to an existing session: send `tsih` (the target's handle of
+    /// it) instead of 0, for connection reinstatement after a failure
+    /// (RFC 7143 6.3.4). Call before the first next_request().
+    void set_tsih(uint16_t tsih) { tsih_ = tsih; }
+
     const Negotiated &negotiated() const { return neg_; }
     const Portal &redirect() const { return redirect_; }
     /// Response keys of the last PDU (for debug traces).

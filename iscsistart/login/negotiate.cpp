@@ -20,14 +20,14 @@ bool parse_bool(std::string_view key, std::string_view v)
         return true;
     if (v == "No")
         return false;
-    bad(key, "expected Yes or No, got '" + std::string(v.substr(0, 32)) + "'");
+    bad(key, "expected Yes or No, got '" + text::printable(v, 32) + "'");
 }
 
 uint32_t number(std::string_view key, std::string_view v, uint32_t lo, uint32_t hi)
 {
     auto n = parse_number(v);
     if (!n || *n < lo || *n > hi)
-        bad(key, "value '" + std::string(v.substr(0, 32)) + "' outside " + std::to_string(lo) + ".." +
+        bad(key, "value '" + text::printable(v, 32) + "' outside " + std::to_string(lo) + ".." +
                      std::to_string(hi));
     return *n;
 }
@@ -170,7 +170,7 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, c
         bool &res = key == "HeaderDigest" ? out.header_digest : out.data_digest;
         if (we_offered) {
             if (value != "None" && value != "CRC32C")
-                bad(key, "unknown digest '" + std::string(value.substr(0, 32)) + "'");
+                bad(key, "unknown digest '" + text::printable(value, 32) + "'");
             if (!has_item(mine, value))
                 bad(key, "target chose " + std::string(value) + ", which we did not offer");
             res = value == "CRC32C";

@@ -33,7 +33,7 @@ KeyList parse(const uint8_t *data, std::size_t len)
         i = end + 1;
         auto eq = item.find('=');
         if (eq == std::string_view::npos)
-            bad("entry without '=' (" + std::string(item.substr(0, 32)) + ")");
+            bad("entry without '=' (" + printable(item, 32) + ")");
         std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
         if (key.empty())
             bad("empty key name");
@@ -41,7 +41,7 @@ KeyList parse(const uint8_t *data, std::size_t len)
             bad("key name longer than 63 bytes");
         for (char c : key)
             if (!key_char_ok(c))
-                bad("invalid character in key name");
+                bad("invalid character in key name '" + printable(key, 32) + "'");
         if (value.size() > MAX_VALUE_LEN)
             bad("value of " + std::string(key) + " longer than 8192 bytes");
         if (find(out, key))
@@ -77,9 +77,28 @@ std::string describe(const KeyList &keys)
             s += ' ';
         s += k;
         s += '=';
-        s += is_sensitive(k) ? "***" : v;
+        s += is_sensitive(k) ? "***" : printable(v, MAX_VALUE_LEN);
     }
     return s;
+}
+
+std::string printable(std::string_view s, std::size_t max)
+{
+    std::string out;
+    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out += (char)c;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    if (s.size() > max)
+        out += "...";
+    return out;
 }
 
 } // namespace isr::text

@@ -38,7 +38,13 @@ const std::string *find(const KeyList &keys, std::string_view key);
 /// derived from secrets; CHAP_N is harmless but CHAP_R/C are masked).
 bool is_sensitive(std::string_view key);
 
-/// "k=v k=v" for debug traces, with sensitive values shown as "***".
+/// "k=v k=v" for debug traces, with sensitive values shown as "***" and
+/// other values as printable() makes them.
 std::string describe(const KeyList &keys);
+
+/// Target-supplied text made safe for a log line: at most `max` bytes of
+/// `s`, bytes outside printable ASCII as "\xNN" (no terminal escapes or
+/// broken UTF-8 reach the console), "..." when cut.
+std::string printable(std::string_view s, std::size_t max = 64);
 
 } // namespace isr::text

@@ -12,12 +12,36 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#ifdef ISR_STATIC
+#include <nss.h>
+#endif
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace isr::net {
 namespace {
+
+#ifdef ISR_STATIC
+// The static build (make static): its glibc has NSS's "files" and "dns"
+// built in, but would dlopen any other module /etc/nsswitch.conf names
+// (myhostname, resolve, ...) from the shared glibc, which an initramfs
+// lacks and which need not match ours. So host names are looked up in
+// /etc/hosts and the DNS servers of /etc/resolv.conf only; numeric
+// addresses never reach NSS.
+const char *const RESOLVE_NOTE = " (static build: names are looked up only in /etc/hosts and the DNS servers of "
+                                 "/etc/resolv.conf; give the portal as a numeric address)";
+void restrict_nss()
+{
+    static bool done = false;
+    if (!done)
+        __nss_configure_lookup("hosts", "files dns");
+    done = true;
+}
+#else
+const char *const RESOLVE_NOTE = "";
+void restrict_nss() {}
+#endif
 
 long now_ms()
 {
@@ -63,12 +87,19 @@ bool wait_fd(int fd, short events, long deadline)
     }
 }
 
-void recv_exact(const Socket &s, uint8_t *buf, std::size_t len, long deadline)
+// `what`: the part of the PDU, for the message when it stops midway.
+void recv_exact(const Socket &s, uint8_t *buf, std::size_t len, long deadline, const char *what)
 {
     std::size_t got = 0;
     while (got < len) {
-        if (!wait_fd(s.fd(), POLLIN, deadline))
-            throw Error(ISCSI_ERR_PDU_TIMEOUT, "login: no response from " + s.peer() + " in time", Retry::YES);
+        if (!wait_fd(s.fd(), POLLIN, deadline)) {
+            if (got == 0 && strcmp(what, "header") == 0)
+                throw Error(ISCSI_ERR_PDU_TIMEOUT, "login: no response from " + s.peer() + " in time", Retry::YES);
+            throw Error(ISCSI_ERR_PDU_TIMEOUT,
+                        "login: " + s.peer() + " stopped sending a PDU's " + what + " (" + std::to_string(got) +
+                            " of " + std::to_string(len) + " bytes in time)",
+                        Retry::YES);
+        }
         ssize_t n = recv(s.fd(), buf + got, len - got, MSG_DONTWAIT);
         if (n == 0)
             throw Error(ISCSI_ERR_TRANS, "login: " + s.peer() + " closed the connection", Retry::YES);
@@ -100,6 +131,19 @@ Socket::~Socket()
         close(fd_);
 }
 
+uint16_t Socket::local_port() const
+{
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (fd_ < 0 || getsockname(fd_, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in *>(&ss)->sin_port);
+    if (ss.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 *>(&ss)->sin6_port);
+    return 0;
+}
+
 std::string Socket::peer() const
 {
     sockaddr_storage ss{};
@@ -118,9 +162,11 @@ Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms)
     hints.ai_flags = AI_NUMERICSERV;
     addrinfo *res = nullptr;
     std::string service = std::to_string(port);
+    restrict_nss();
     int gai = getaddrinfo(host.c_str(), service.c_str(), &hints, &res);
     if (gai != 0)
-        throw Error(ISCSI_ERR_TRANS, "address: cannot resolve '" + host + "': " + gai_strerror(gai), Retry::YES);
+        throw Error(ISCSI_ERR_TRANS, "address: cannot resolve '" + host + "': " + gai_strerror(gai) + RESOLVE_NOTE,
+                    Retry::YES);
 
     std::string last = "no address";
     int last_code = ISCSI_ERR_TRANS;
@@ -188,19 +234,18 @@ void send_pdu(const Socket &s, const uint8_t *hdr, std::size_t hdr_len, const st
 std::vector<uint8_t> recv_pdu(const Socket &s, uint8_t bhs[48], std::size_t max_data, int timeout_ms)
 {
     long deadline = now_ms() + timeout_ms;
-    recv_exact(s, bhs, pdu::BHS_LEN, deadline);
+    recv_exact(s, bhs, pdu::BHS_LEN, deadline, "header");
     std::size_t ahs = (std::size_t)pdu::total_ahs_length(bhs) * 4;
     std::size_t dlen = pdu::data_segment_length(bhs);
     if (dlen > max_data)
-        throw Error(ISCSI_ERR_LOGIN, "login: target sent a " + std::to_string(dlen) +
-                                         "-byte data segment, more than the " + std::to_string(max_data) +
-                                         " we allow");
+        throw Error(ISCSI_ERR_LOGIN, "login: response DataSegmentLength " + std::to_string(dlen) +
+                                         " exceeds the " + std::to_string(max_data) + " bytes we accept");
     std::vector<uint8_t> skip(ahs);
     if (ahs)
-        recv_exact(s, skip.data(), ahs, deadline);
+        recv_exact(s, skip.data(), ahs, deadline, "AHS");
     std::vector<uint8_t> data(dlen + pdu::pad_len(dlen));
     if (!data.empty())
-        recv_exact(s, data.data(), data.size(), deadline);
+        recv_exact(s, data.data(), data.size(), deadline, "data segment");
     data.resize(dlen);
     return data;
 }

@@ -22,6 +22,8 @@ public:
     int fd() const { return fd_; }
     /// "addr:port" of the peer, for logs.
     std::string peer() const;
+    /// Our end's TCP port (getsockname), 0 when unknown.
+    uint16_t local_port() const;
 
 private:
     int fd_ = -1;

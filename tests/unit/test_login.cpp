@@ -443,6 +443,80 @@ static void protocol_violations(void **)
     }
 }
 
+// Status classes RFC 7143 does not define are protocol violations, not
+// target errors to retry.
+static void unknown_status_class_is_not_retried(void **)
+{
+    for (uint8_t cls : {4, 5, 0xff}) {
+        LoginConfig c = base_config();
+        Login l(c, ISID, 1);
+        l.next_request();
+        Rsp r;
+        r.cls = cls;
+        try {
+            feed(l, r);
+            fail();
+        } catch (const Error &e) {
+            assert_int_equal(e.code(), ISCSI_ERR_LOGIN);
+            assert_false(e.retryable());
+            assert_non_null(strstr(e.what(), "unknown Status-Class"));
+        }
+    }
+}
+
+// Target-supplied text in messages: no raw control or non-ASCII bytes.
+static void target_text_is_escaped_in_errors(void **)
+{
+    LoginConfig c = base_config();
+    Login l(c, ISID, 1);
+    skip_security(l);
+    Rsp op;
+    op.t = true;
+    op.csg = 1;
+    op.nsg = 3;
+    op.keys = {{"HeaderDigest", "\xff\x1b[2JNone"}};
+    EXPECT_ERROR(feed(l, op), ISCSI_ERR_LOGIN, "unknown digest '\\xff\\x1b[2JNone'");
+
+    LoginConfig cc = chap_config(false);
+    Login l2(cc, ISID, 1);
+    l2.next_request();
+    Rsp r;
+    r.keys = {{"AuthMethod", "CHAP"}};
+    feed(l2, r);
+    l2.next_request();
+    r.keys = {{"CHAP_A", "\x1b]0;x\x07"}, {"CHAP_I", "1"}, {"CHAP_C", "0x01"}};
+    EXPECT_ERROR(feed(l2, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "CHAP_A=\\x1b]0;x\\x07,");
+
+    EXPECT_ERROR(parse_target_address("evil\x1b[2J.example:3260"), ISCSI_ERR_LOGIN,
+                 "invalid character in host 'evil\\x1b[2J.example'");
+}
+
+// CHAP_C: an odd number of hex digits has a leading nibble (RFC 7143 6.1);
+// over 1024 bytes is refused with its size.
+static void chap_challenge_lengths(void **)
+{
+    LoginConfig c = chap_config(false);
+    Login l(c, ISID, 1);
+    l.next_request();
+    Rsp r;
+    r.keys = {{"AuthMethod", "CHAP"}};
+    feed(l, r);
+    l.next_request();
+    r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "33"}, {"CHAP_C", "0xabc"}};
+    feed(l, r);
+    auto req = l.next_request();
+    auto want = chap::response(chap::MD5, 33, c.auth.password, {0x0a, 0xbc});
+    assert_string_equal(key(req, "CHAP_R").c_str(), chap::encode_hex(want).c_str());
+
+    Login l2(c, ISID, 1);
+    l2.next_request();
+    r.keys = {{"AuthMethod", "CHAP"}};
+    feed(l2, r);
+    l2.next_request();
+    r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "1"}, {"CHAP_C", chap::encode_hex(chap::Bytes(1025, 1))}};
+    EXPECT_ERROR(feed(l2, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "1025-byte CHAP_C, more than 1024");
+}
+
 int main()
 {
     const CMUnitTest tests[] = {
@@ -462,6 +536,9 @@ int main()
         cmocka_unit_test(continued_response),
         cmocka_unit_test(target_started_key_is_answered),
         cmocka_unit_test(protocol_violations),
+        cmocka_unit_test(unknown_status_class_is_not_retried),
+        cmocka_unit_test(target_text_is_escaped_in_errors),
+        cmocka_unit_test(chap_challenge_lengths),
     };
     return cmocka_run_group_tests_name("login", tests, nullptr, nullptr);
 }

@@ -82,6 +82,19 @@ static void encode_and_mask(void **)
     assert_false(text::is_sensitive("CHAP_N"));
 }
 
+// Target text reaches logs only through printable(): control and
+// non-ASCII bytes (terminal escapes, broken UTF-8) as \xNN, cut at `max`.
+static void printable_escapes_and_cuts(void **)
+{
+    assert_string_equal(text::printable("None").c_str(), "None");
+    assert_string_equal(text::printable(std::string("a\x1b[2J\xff\0b\\", 9)).c_str(), "a\\x1b[2J\\xff\\x00b\\x5c");
+    assert_string_equal(text::printable("abcdef", 3).c_str(), "abc...");
+    EXPECT_ERROR(parse_str("Auth\xff\x1bMethod=None"), ISCSI_ERR_LOGIN, "key name 'Auth\\xff\\x1bMethod'");
+    EXPECT_ERROR(parse_str("No\x07" "Equals"), ISCSI_ERR_LOGIN, "without '=' (No\\x07Equals)");
+    text::KeyList k = {{"TargetAlias", "\x1b]0;x\x07"}};
+    assert_string_equal(text::describe(k).c_str(), "TargetAlias=\\x1b]0;x\\x07");
+}
+
 int main()
 {
     const CMUnitTest tests[] = {
@@ -93,6 +106,7 @@ int main()
         cmocka_unit_test(oversized_but_legal_value),
         cmocka_unit_test(empty_segment),
         cmocka_unit_test(encode_and_mask),
+        cmocka_unit_test(printable_escapes_and_cuts),
     };
     return cmocka_run_group_tests_name("text_keys", tests, nullptr, nullptr);
 }
