@@ -6,8 +6,11 @@
 #include "net/netconfig.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/secret.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <unistd.h>
 
 namespace isr {
 namespace {
@@ -56,14 +59,28 @@ cli::Options target_options(const cli::Options &base, const ibft::Table &t, cons
 int fw_print(const cli::Options &o)
 {
     ibft::Table t = load_table(o);
-    std::string text = ibft::format_records(t, o.show_secrets, [](const std::array<uint8_t, 6> &mac) {
+    // With --show-secrets the text holds CHAP secrets: it wipes itself,
+    // and goes to the descriptor directly, so no stdio buffer keeps a copy.
+    SensitiveString text(ibft::format_records(t, o.show_secrets, [](const std::array<uint8_t, 6> &mac) {
         return net::ifname_by_mac(mac);
-    });
+    }));
     if (text.empty()) {
         log::error("iBFT: no valid target with a NIC in the table");
         return ISCSI_ERR_NO_OBJS_FOUND;
     }
-    fputs(text.c_str(), stdout);
+    fflush(stdout);
+    for (std::size_t done = 0; done < text.size();) {
+        const ssize_t n = write(STDOUT_FILENO, text.c_str() + done, text.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; // as fputs before: a closed pipe is the reader's business
+        done += (std::size_t)n;
+    }
+    // open-iscsi's iscsistart -f prints the secrets; say why ours does not
+    // (on stderr: stdout stays the exact record text)
+    if (!o.show_secrets && text.str().find(" = ********\n") != std::string::npos)
+        log::info("iBFT: CHAP secrets shown as ********; --show-secrets prints them");
     return ISCSI_SUCCESS;
 }
 

@@ -4,11 +4,16 @@
 #include "../login/negotiate.hpp"
 #include "../util/errors.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace isr::cli {
 namespace {
@@ -60,12 +65,49 @@ std::string digest_list(std::string_view field, std::string_view v)
     return out;
 }
 
+[[noreturn]] void too_long(std::string_view field, std::size_t size, std::size_t max)
+{
+    inval(std::string(field) + ": too long (" + std::to_string(size) + " bytes, at most " + std::to_string(max) +
+          ")");
+}
+
 std::string bounded(std::string_view field, std::string_view v, std::size_t max)
 {
     if (v.size() > max)
-        inval(std::string(field) + ": too long (" + std::to_string(v.size()) + " bytes, at most " +
-              std::to_string(max) + ")");
+        too_long(field, v.size(), max);
     return std::string(v);
+}
+
+// A CHAP secret straight into a Secret, with no plain std::string copy on
+// the way (a temporary would be freed unwiped).
+Secret secret_value(std::string_view field, std::string_view v)
+{
+    if (v.size() > MAX_SECRET)
+        too_long(field, v.size(), MAX_SECRET);
+    return Secret(v);
+}
+
+// Overwrite an argv string in place (the length stays, so /proc/PID/cmdline
+// keeps its shape and shows "xxxx" instead of the value).
+void scrub_arg(char *p)
+{
+    for (; p && *p; ++p)
+        *p = 'x';
+}
+
+// Scrubs its argv string when it goes out of scope, also when parsing the
+// value throws.
+struct ScrubOnExit {
+    char *p;
+    ~ScrubOnExit() { scrub_arg(p); }
+};
+
+// "--name=value" as "--name": an unknown option's value may be a secret
+// (--passwrd=..., an ambiguous --pass=...).
+std::string option_name(const char *arg)
+{
+    std::string_view a = arg ? arg : "";
+    return std::string(a.substr(0, a.find('=')));
 }
 
 std::string initiatorname_from(const std::string &path)
@@ -85,23 +127,69 @@ std::string initiatorname_from(const std::string &path)
     return {};
 }
 
+constexpr std::size_t MAX_CONFIG = 1 << 20; // bytes of a -c file (iscsid.conf is about 13 KiB)
+
+// The whole of a -c file, allocated once (no reallocation leaves a copy
+// behind) and read with read(2) (no stdio buffer keeps one): the file may
+// hold CHAP secrets, and the result wipes itself.
+SensitiveString read_config_text(const std::string &path)
+{
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        inval("config: cannot read '" + path + "'");
+    struct stat st {};
+    // a pipe (-c <(...)) has no size: then up to 64 KiB
+    std::size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 ? (std::size_t)st.st_size + 1 : 65536;
+    cap = std::min(cap, MAX_CONFIG + 1);
+    std::string buf(cap, '\0');
+    std::size_t len = 0;
+    int err = 0;
+    while (len < cap) {
+        const ssize_t n = read(fd, buf.data() + len, cap - len);
+        if (n > 0)
+            len += (std::size_t)n;
+        else if (n == 0)
+            break;
+        else if (errno != EINTR) {
+            err = errno;
+            break;
+        }
+    }
+    close(fd);
+    buf.resize(len); // shrinks in place
+    SensitiveString text(std::move(buf)); // wiped on every way out from here
+    if (err)
+        inval("config: cannot read '" + path + "': " + strerror(err));
+    if (len == cap)
+        inval("config: '" + path + "' is larger than " + std::to_string(cap - 1) + " bytes");
+    return text;
+}
+
+std::string_view trim_blanks(std::string_view v, const char *blanks)
+{
+    const auto b = v.find_first_not_of(blanks);
+    if (b == std::string_view::npos)
+        return {};
+    return v.substr(b, v.find_last_not_of(blanks) - b + 1);
+}
+
 void read_config(Options &o, const std::string &path)
 {
-    std::ifstream f(path);
-    if (!f)
-        inval("config: cannot read '" + path + "'");
-    std::string line;
-    while (std::getline(f, line)) {
-        auto s = line.find_first_not_of(" \t");
-        if (s == std::string::npos || line[s] == '#')
+    const SensitiveString text = read_config_text(path);
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto nl = rest.find('\n');
+        std::string_view line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+        const auto s = line.find_first_not_of(" \t");
+        if (s == std::string_view::npos || line[s] == '#')
             continue;
-        auto eq = line.find('=', s);
-        if (eq == std::string::npos)
+        const auto eq = line.find('=', s);
+        if (eq == std::string_view::npos)
             continue;
-        std::string name = line.substr(s, eq - s), value = line.substr(eq + 1);
-        name.erase(name.find_last_not_of(" \t") + 1);
-        value.erase(0, value.find_first_not_of(" \t"));
-        value.erase(value.find_last_not_of(" \t\r") + 1);
+        // Views into `text`: no copy of a secret value is made here.
+        const std::string_view name = trim_blanks(line.substr(s, eq - s), " \t");
+        const std::string_view value = trim_blanks(line.substr(eq + 1), " \t\r");
         // iscsid.conf holds many daemon settings we have no use for:
         // apply the node.* ones we know and skip the rest.
         try {
@@ -117,6 +205,7 @@ constexpr int OPT_SHOW_SECRETS = 1000;
 constexpr int OPT_IBFT = 1001;
 constexpr int OPT_FROM_CMDLINE = 1002;
 constexpr int OPT_CMDLINE = 1003;
+constexpr int OPT_SUPERVISE = 1004;
 
 const option long_options[] = {
     {"config", required_argument, nullptr, 'c'},     {"initiatorname", required_argument, nullptr, 'i'},
@@ -131,6 +220,7 @@ const option long_options[] = {
     {"ibft", required_argument, nullptr, OPT_IBFT},
     {"from-cmdline", no_argument, nullptr, OPT_FROM_CMDLINE},
     {"cmdline", required_argument, nullptr, OPT_CMDLINE},
+    {"supervise", no_argument, nullptr, OPT_SUPERVISE},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -162,6 +252,9 @@ const char *usage_text()
            "                           command line (netroot=, rd.iscsi.*, ip=, iscsi_*); the\n"
            "                           default when no -t/-a/-b/-N/-f is given\n"
            "      --cmdline=STRING     the same, parsing STRING instead of /proc/cmdline\n"
+           "      --supervise          after the login, stay in the background (as @iscsistart)\n"
+           "                           and log in again whenever the kernel reports the\n"
+           "                           connection lost, until iscsid takes the session over\n"
            "  -h, --help               display this help and exit\n"
            "  -v, --version            display version and exit\n"
            "On success the disk's block device (e.g. /dev/sda) is printed on stdout.\n";
@@ -250,11 +343,11 @@ void apply_param(Options &o, std::string_view name, std::string_view v)
     } else if (name == "node.session.auth.username") {
         auth.username = bounded(name, v, MAX_SECRET);
     } else if (name == "node.session.auth.password") {
-        auth.password = Secret(bounded(name, v, MAX_SECRET));
+        auth.password = secret_value(name, v);
     } else if (name == "node.session.auth.username_in") {
         auth.username_in = bounded(name, v, MAX_SECRET);
     } else if (name == "node.session.auth.password_in") {
-        auth.password_in = Secret(bounded(name, v, MAX_SECRET));
+        auth.password_in = secret_value(name, v);
     } else if (name == "node.session.auth.chap_algs") {
         auth.chap_algs = chap::parse_algorithm_list(v);
     } else if (name == "node.session.initial_login_retry_max") {
@@ -305,12 +398,20 @@ void apply_param(Options &o, std::string_view name, std::string_view v)
     }
 }
 
+bool is_secret_param(std::string_view name)
+{
+    return name == "node.session.auth.password" || name == "node.session.auth.password_in";
+}
+
 Options parse(int argc, char **argv, const char *initiatorname_file)
 {
     Options o;
     optind = 0; // full re-initialisation (GNU), so parse() can be called again
     opterr = 0;
     int ch, idx = 0;
+    bool secret_given = false; // a stray argument may then be part of a secret
+    // every -P takes an argv slot: no reallocation copies a value around
+    o.param_flags.reserve((std::size_t)std::max(argc, 0));
     while ((ch = getopt_long(argc, argv, ":c:P:i:t:g:a:p:d:u:w:U:W:bNfvh", long_options, &idx)) >= 0) {
         std::string_view arg = optarg ? optarg : "";
         switch (ch) {
@@ -321,9 +422,19 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         case 'a': o.portal.host = bounded("address", arg, 1024); break;
         case 'p': o.portal.port = (uint16_t)number("port", arg, 1, 65535); break;
         case 'u': o.login.auth.username = bounded("username", arg, MAX_SECRET); break;
-        case 'w': o.login.auth.password = Secret(bounded("password", arg, MAX_SECRET)); break;
+        case 'w': {
+            ScrubOnExit scrub{optarg};
+            secret_given = true;
+            o.login.auth.password = secret_value("password", arg);
+            break;
+        }
         case 'U': o.login.auth.username_in = bounded("username_in", arg, MAX_SECRET); break;
-        case 'W': o.login.auth.password_in = Secret(bounded("password_in", arg, MAX_SECRET)); break;
+        case 'W': {
+            ScrubOnExit scrub{optarg};
+            secret_given = true;
+            o.login.auth.password_in = secret_value("password_in", arg);
+            break;
+        }
         case 'd': o.debug = (int)number("debug", arg, 0, 8); break;
         case 'b': o.action = Action::FW_CONNECT; break;
         case 'N': o.action = Action::FW_NETWORK; break;
@@ -331,28 +442,42 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         case OPT_SHOW_SECRETS: o.show_secrets = true; break;
         case OPT_IBFT: o.ibft_path = bounded("ibft", arg, 4096); break;
         case OPT_FROM_CMDLINE: o.action = Action::FROM_CMDLINE; break;
-        case OPT_CMDLINE:
-            o.cmdline_text = bounded("cmdline", arg, 65536);
+        case OPT_SUPERVISE: o.supervise = true; break;
+        case OPT_CMDLINE: {
+            // the whole string: it may carry credentials (netroot=iscsi:u:p@...)
+            ScrubOnExit scrub{optarg};
+            secret_given = true;
+            if (arg.size() > 65536)
+                too_long("cmdline", arg.size(), 65536);
+            o.cmdline_text.emplace(arg);
             o.action = Action::FROM_CMDLINE;
             break;
+        }
         case 'P': {
             auto eq = arg.find('=');
             if (eq == std::string_view::npos)
                 inval("Invalid --param " + std::string(arg) + ". Missing value.");
+            const bool secret = is_secret_param(arg.substr(0, eq));
+            ScrubOnExit scrub{secret ? optarg + eq + 1 : nullptr};
+            secret_given |= secret;
             apply_param(o, arg.substr(0, eq), arg.substr(eq + 1));
             o.param_flags.emplace_back(arg.substr(0, eq), arg.substr(eq + 1));
             break;
         }
         case 'v': o.action = Action::VERSION; return o;
         case 'h': o.action = Action::HELP; return o;
-        case ':': inval(std::string("option ") + (optopt ? std::string("-") + (char)optopt : std::string(argv[optind - 1])) + ": missing value");
+        case ':': inval(std::string("option ") + (optopt ? std::string("-") + (char)optopt : option_name(argv[optind - 1])) + ": missing value");
         default:
             inval(std::string("unknown option ") +
-                  (optopt ? std::string("-") + (char)optopt : std::string(argv[optind - 1])));
+                  (optopt ? std::string("-") + (char)optopt : option_name(argv[optind - 1])));
         }
     }
-    if (optind < argc)
+    if (optind < argc) {
+        // "-w two words" leaves "words" here: not echoed when a secret was given
+        if (secret_given)
+            inval("unexpected argument (not shown: it may be part of a secret; quote values with spaces)");
         inval(std::string("unexpected argument '") + argv[optind] + "'");
+    }
 
     o.initiatorname_file = initiatorname_file;
     // No target at all: the kernel command line may name one (main checks).

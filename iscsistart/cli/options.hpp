@@ -5,6 +5,7 @@
 
 #include "../login/login.hpp"
 #include "../login/params.hpp"
+#include "../util/secret.hpp"
 
 #include <optional>
 #include <string>
@@ -37,14 +38,16 @@ struct Options {
     int debug = 0;
     std::string config_file; // -c
     bool show_secrets = false; // --show-secrets: -f prints CHAP secrets
+    bool supervise = false;    // --supervise: recover the session after the login (supervise/)
     std::string ibft_path;     // --ibft: raw table file or sysfs-style directory instead of the firmware
     // FROM_CMDLINE: --from-cmdline, --cmdline=STRING, or no -t/-a/-b/-N/-f
     // at all (cmdline_auto: then fall back to open-iscsi's "-t missing"
     // error when /proc/cmdline asks for no iSCSI root).
-    std::optional<std::string> cmdline_text; // --cmdline=STRING instead of /proc/cmdline
+    // Both may hold CHAP secrets: SensitiveString wipes them when they go.
+    std::optional<SensitiveString> cmdline_text; // --cmdline=STRING instead of /proc/cmdline
     bool cmdline_auto = false;
     std::string initiatorname_file;          // where -i is looked up when missing
-    std::vector<std::pair<std::string, std::string>> param_flags; // -P NAME=VALUE, in order
+    std::vector<std::pair<std::string, SensitiveString>> param_flags; // -P NAME=VALUE, in order
 };
 
 /// Parse argv. Throws isr::Error(ISCSI_ERR_INVAL) with a one-line message
@@ -53,7 +56,15 @@ struct Options {
 /// an unknown -P name, inconsistent CHAP credentials, or a missing required
 /// option (-t, -a, and -i unless /etc/iscsi/initiatorname.iscsi names one).
 /// `initiatorname_file` is where a missing -i is looked up.
+/// The values of -w, -W, --password, --password_in, of -P with a secret
+/// name (is_secret_param) and of --cmdline are overwritten in argv with
+/// 'x' as soon as they are read (even when parse throws), so that
+/// /proc/PID/cmdline no longer shows them. Messages never echo them.
 Options parse(int argc, char **argv, const char *initiatorname_file = "/etc/iscsi/initiatorname.iscsi");
+
+/// True for the -P / config-file names whose value is a CHAP secret:
+/// node.session.auth.password and node.session.auth.password_in.
+bool is_secret_param(std::string_view name);
 
 /// Check CHAP credentials for consistency (password without username,
 /// mutual without one-way, password_in == password per RFC 7143 12.1.3).

@@ -178,7 +178,9 @@ Target parse_iscsi_uri(std::string_view uri, const char *what)
         bad(what, "expected iscsi:[server]:[proto]:[port]:[LUN]:targetname");
     t.server = f[0];
     if (!f[1].empty() && f[1] != "6")
-        bad(what, "protocol '" + f[1] + "' is not TCP (6)");
+        // not quoted: when a "user:password@" prefix lost its '@', this
+        // field is the password
+        bad(what, "the protocol field is not empty or 6 (TCP); credentials need an '@' before the server");
     if (!f[2].empty())
         t.port = (uint16_t)number(what, f[2], 1, 65535);
     if (name_at == 6) {
@@ -325,6 +327,8 @@ BootConfig parse(std::string_view line)
             b.params.emplace_back(val.substr(0, e), val.substr(e + 1));
         } else if (key == "rd.iscsi.login_retry_max") {
             b.login_retry_max = (int)number(key, val, 0, 1000000);
+        } else if (key == "rd.iscsiroot.supervise") {
+            b.supervise = !has_val || yes(val) ? 1 : 0;
         } else if (key == "rd.iscsi.waitnet") {
             b.waitnet = yes(val);
         } else if (key == "rd.net.timeout.carrier") {

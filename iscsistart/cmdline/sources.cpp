@@ -26,9 +26,14 @@ void append_word_run(std::string &out, std::string_view s)
 
 } // namespace
 
+// Both results are allocated once, at their final size or more: growing a
+// string frees its old buffer unwiped, and these texts may hold CHAP
+// secrets (docs/security.md).
+
 std::string config_file_words(std::string_view text)
 {
     std::string out;
+    out.reserve(text.size()); // the words are never longer than the text
     while (!text.empty()) {
         const size_t nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
@@ -43,6 +48,10 @@ std::string config_file_words(std::string_view text)
 std::string join_sources(const std::vector<std::string> &sources)
 {
     std::string out;
+    std::size_t total = 0;
+    for (const auto &s : sources)
+        total += s.size() + 1; // and a separating space
+    out.reserve(total);
     for (const auto &s : sources)
         append_word_run(out, s);
     return out;

@@ -4,23 +4,43 @@
 
 namespace isr {
 
-void Secret::wipe()
+void wipe(std::string &s) noexcept
 {
-    if (!v_.empty())
-        OPENSSL_cleanse(v_.data(), v_.size());
-    v_.clear();
+    s.resize(s.capacity()); // within the capacity: no allocation, no throw
+    if (!s.empty())
+        OPENSSL_cleanse(s.data(), s.size());
+    s.clear();
 }
 
 Secret &Secret::operator=(const Secret &o)
 {
     if (this != &o) {
-        wipe();
+        wipe(v_);
         v_ = o.v_;
     }
     return *this;
 }
 
-Secret::~Secret() { wipe(); }
+Secret::~Secret() { wipe(v_); }
+
+SensitiveString &SensitiveString::operator=(const SensitiveString &o)
+{
+    if (this != &o) {
+        wipe(v_);
+        v_ = o.v_;
+    }
+    return *this;
+}
+
+SensitiveString &SensitiveString::operator=(SensitiveString &&o) noexcept
+{
+    if (this != &o) {
+        wipe(v_);
+        v_ = std::move(o.v_);
+        wipe(o.v_);
+    }
+    return *this;
+}
 
 std::string mask_uri_credentials(std::string_view uri)
 {

@@ -1,11 +1,18 @@
 // A CHAP secret held in memory: wiped with OPENSSL_cleanse when replaced or
-// destroyed, and with no way to format it for output.
+// destroyed, and with no way to format it for output. Also the helpers for
+// plain text that may hold a secret on its way in (a config file, -P
+// values, a --cmdline string). docs/security.md lists every copy.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace isr {
+
+/// Overwrite the whole buffer of `s` (its capacity, not only its size:
+/// the bytes past the end may hold an older, longer value) with zeros
+/// through OPENSSL_cleanse, then leave `s` empty. Never throws.
+void wipe(std::string &s) noexcept;
 
 class Secret {
 public:
@@ -22,7 +29,36 @@ public:
     bool operator==(const Secret &o) const { return v_ == o.v_; }
 
 private:
-    void wipe();
+    std::string v_;
+};
+
+/// Text that may contain a secret but is needed as text (a -P NAME=VALUE
+/// value, a whole --cmdline string, -f output with --show-secrets): a
+/// string whose buffer is wiped (see wipe()) when it is destroyed or
+/// assigned over, and when it is moved from. Reads as a const std::string;
+/// never log it.
+class SensitiveString {
+public:
+    SensitiveString() = default;
+    explicit SensitiveString(std::string_view s) : v_(s) {}
+    explicit SensitiveString(const char *s) : v_(s) {}
+    /// Take over the buffer of a plain string, wiping what stays behind in
+    /// it (a short string's bytes are copied, not moved).
+    explicit SensitiveString(std::string &&s) noexcept : v_(std::move(s)) { wipe(s); }
+    SensitiveString(const SensitiveString &o) : v_(o.v_) {}
+    SensitiveString(SensitiveString &&o) noexcept : v_(std::move(o.v_)) { wipe(o.v_); }
+    SensitiveString &operator=(const SensitiveString &o);
+    SensitiveString &operator=(SensitiveString &&o) noexcept;
+    ~SensitiveString() { wipe(v_); }
+
+    const std::string &str() const { return v_; }
+    const char *c_str() const { return v_.c_str(); }
+    bool empty() const { return v_.empty(); }
+    std::size_t size() const { return v_.size(); }
+    operator const std::string &() const { return v_; }
+    operator std::string_view() const { return v_; }
+
+private:
     std::string v_;
 };
 

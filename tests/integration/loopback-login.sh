@@ -123,11 +123,14 @@ else
     cli "bare, no iSCSI root in /proc/cmdline" 7 "targetname: not set"
 fi
 cli "--cmdline without an iSCSI root" 21 "no iSCSI root on the kernel command line" --cmdline "root=/dev/sda1 quiet"
-cli "--cmdline bad netroot" 7 "netroot: protocol '17' is not TCP" --cmdline "netroot=iscsi:10.0.0.1:17:::iqn.2026-11.x:y"
+cli "--cmdline bad netroot" 7 "netroot: the protocol field is not empty or 6 (TCP)" --cmdline "netroot=iscsi:10.0.0.1:17:::iqn.2026-11.x:y"
 cli "--cmdline dhcp6" 7 "DHCPv6" --cmdline "ip=eth0:dhcp6 netroot=dhcp"
 cli "--cmdline bad ip=" 7 "ip: 'x.y' is not an IP address" --cmdline "ip=x.y::::::off netroot=dhcp"
-cli "--cmdline secret not echoed" 7 "is not TCP" --cmdline "netroot=iscsi:u:Leaky-Secret@10.0.0.1:17:::iqn.2026-11.x:y"
+cli "--cmdline secret not echoed" 7 "protocol field is not empty or 6" --cmdline "netroot=iscsi:u:Leaky-Secret@10.0.0.1:17:::iqn.2026-11.x:y"
 if grep -q Leaky-Secret "$work/out"; then echo "FAIL cli secret echoed"; failed=$((failed + 1)); fi
+# the '@' forgotten: the password lands in the protocol field, and is not quoted
+cli "--cmdline secret without @ not echoed" 7 "credentials need an '@'" --cmdline "netroot=iscsi:u:Leaky-Secret:10.0.0.1::::iqn.2026-11.x:y"
+if grep -q Leaky-Secret "$work/out"; then echo "FAIL cli secret echoed (no @)"; failed=$((failed + 1)); fi
 # /etc/iscsiroot.conf and dracut's /etc/cmdline.d/*.conf join /proc/cmdline
 # in a bare run: in a private mount namespace, $work/etc is bound over /etc
 # and a made-up line over /proc/cmdline
@@ -144,7 +147,7 @@ clicmd() {  # clicmd NAME WANT TEXT PROC_CMDLINE: like cli, through incmd
 rm -rf "$work/etc" && mkdir -p "$work/etc/cmdline.d"
 printf '# the root target\n  # indented comment\nnetroot=iscsi:u:Leaky-Secret@10.0.0.1:17:::iqn.2026-11.x:y\n' \
     >"$work/etc/iscsiroot.conf"
-clicmd "conf: /etc/iscsiroot.conf read in a bare run" 7 "netroot: protocol '17' is not TCP" "quiet"
+clicmd "conf: /etc/iscsiroot.conf read in a bare run" 7 "netroot: the protocol field is not empty or 6 (TCP)" "quiet"
 if grep -q "words from /etc/iscsiroot.conf, /proc/cmdline" "$work/out"; then
     echo "PASS conf: the log names the files read"; pass=$((pass + 1))
 else

@@ -29,6 +29,30 @@ cli::Options run(std::initializer_list<const char *> args, const char *iname_fil
     return cli::parse((int)store.size(), argv.data(), iname_file);
 }
 
+// As run(), but the argv strings stay in `store` for the test to look at
+// (parse overwrites secret values in place); store[0] is "iscsistart".
+void run_keep(std::vector<std::string> &store, std::initializer_list<const char *> args)
+{
+    store.assign({"iscsistart"});
+    for (auto a : args)
+        store.emplace_back(a);
+    std::vector<char *> argv;
+    for (auto &s : store)
+        argv.push_back(s.data());
+    argv.push_back(nullptr);
+    cli::parse((int)store.size(), argv.data(), NO_FILE);
+}
+
+std::string write_temp(const char *text)
+{
+    char path[] = "/tmp/isr-conf-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
+    close(fd);
+    return path;
+}
+
 #define BASE "-i", "iqn.2026-11.test:init", "-t", "iqn.2026-11.test:disk", "-a", "10.0.0.1"
 
 } // namespace
@@ -153,6 +177,118 @@ static void secrets_never_in_messages(void **)
     }
 }
 
+// -w, -W, their long forms, -P with a secret name and --cmdline are
+// overwritten with 'x' in argv once read; other arguments stay as given.
+static void argv_secrets_scrubbed(void **)
+{
+    std::vector<std::string> a;
+    run_keep(a, {BASE, "-u", "alice", "-w", "Secret-one1", "-U", "tgt", "--password_in=Secret-two2", "-P",
+                 "node.session.scan=manual"});
+    assert_string_equal(a[8].c_str(), "alice");
+    assert_string_equal(a[10].c_str(), "xxxxxxxxxxx");
+    assert_string_equal(a[13].c_str(), "--password_in=xxxxxxxxxxx");
+    assert_string_equal(a[15].c_str(), "node.session.scan=manual");
+
+    run_keep(a, {BASE, "-ualice", "-wSecret-one1", "--username_in", "tgt", "-W", "Secret-two2"});
+    assert_string_equal(a[8].c_str(), "-wxxxxxxxxxxx");
+    assert_string_equal(a[12].c_str(), "xxxxxxxxxxx");
+
+    run_keep(a, {BASE, "-P", "node.session.auth.username=alice", "-P", "node.session.auth.password=Secret-one1",
+                 "--param=node.session.auth.password_in=Secret-two2", "-P", "node.session.auth.username_in=tgt"});
+    assert_string_equal(a[8].c_str(), "node.session.auth.username=alice");
+    assert_string_equal(a[10].c_str(), "node.session.auth.password=xxxxxxxxxxx");
+    assert_string_equal(a[11].c_str(), "--param=node.session.auth.password_in=xxxxxxxxxxx");
+
+    const char *line = "netroot=iscsi:u:pw@h::::iqn.2026-11.x:y";
+    run_keep(a, {(std::string("--cmdline=") + line).c_str()});
+    assert_string_equal(a[1].c_str(), ("--cmdline=" + std::string(strlen(line), 'x')).c_str());
+
+    // also when the value is refused
+    std::string long_secret = std::string(300, 's');
+    try {
+        run_keep(a, {BASE, "-u", "a", "-w", long_secret.c_str()});
+        fail();
+    } catch (const Error &e) {
+        assert_null(strstr(e.what(), "sss"));
+    }
+    assert_string_equal(a[10].c_str(), std::string(300, 'x').c_str());
+
+    assert_true(cli::is_secret_param("node.session.auth.password"));
+    assert_true(cli::is_secret_param("node.session.auth.password_in"));
+    assert_false(cli::is_secret_param("node.session.auth.username"));
+}
+
+// The values still arrive where they belong.
+static void secrets_reach_the_login(void **)
+{
+    auto o = run({BASE, "-u", "alice", "-P", "node.session.auth.password=Secret-one1", "-U", "tgt", "-W",
+                  "Secret-two2"});
+    assert_true(o.login.auth.password.reveal() == "Secret-one1");
+    assert_true(o.login.auth.password_in.reveal() == "Secret-two2");
+    assert_int_equal(o.param_flags.size(), 1);
+    assert_string_equal(o.param_flags[0].second.c_str(), "Secret-one1");
+    o = run({"--cmdline=rd.iscsi.password=pw"});
+    assert_string_equal(o.cmdline_text->c_str(), "rd.iscsi.password=pw");
+}
+
+// Messages that would echo input do not when it may be a secret.
+static void no_secret_in_argument_errors(void **)
+{
+    try {
+        run({BASE, "--passwrd=Hidden-77"}); // misspelt
+        fail();
+    } catch (const Error &e) {
+        assert_non_null(strstr(e.what(), "unknown option --passwrd"));
+        assert_null(strstr(e.what(), "Hidden-77"));
+    }
+    try {
+        run({BASE, "--pass=Hidden-77"}); // ambiguous: --password or --password_in
+        fail();
+    } catch (const Error &e) {
+        assert_null(strstr(e.what(), "Hidden-77"));
+    }
+    try {
+        run({BASE, "-u", "a", "-w", "two", "Hidden-77"}); // an unquoted secret with a space
+        fail();
+    } catch (const Error &e) {
+        assert_int_equal(e.code(), ISCSI_ERR_INVAL);
+        assert_non_null(strstr(e.what(), "unexpected argument (not shown"));
+        assert_null(strstr(e.what(), "Hidden-77"));
+    }
+}
+
+static void config_file_secrets(void **)
+{
+    // blanks around names and values, CRLF line ends, '#' inside a value
+    std::string path = write_temp("# iscsid.conf\r\n"
+                                  "node.session.auth.authmethod = CHAP\r\n"
+                                  "  node.session.auth.username=alice \r\n"
+                                  "node.session.auth.password =\tpass#word=1 \r\n"
+                                  "node.session.auth.username_in = tgt\n"
+                                  "node.session.auth.password_in = Secret-two2");
+    auto o = run({BASE, "-c", path.c_str()});
+    unlink(path.c_str());
+    assert_string_equal(o.login.auth.username.c_str(), "alice");
+    assert_true(o.login.auth.password.reveal() == "pass#word=1");
+    assert_true(o.login.auth.password_in.reveal() == "Secret-two2");
+    // a refused secret is not echoed
+    std::string too_long = "node.session.auth.password = " + std::string(300, 'k') + "\n";
+    path = write_temp(too_long.c_str());
+    try {
+        run({BASE, "-c", path.c_str()});
+        fail();
+    } catch (const Error &e) {
+        assert_non_null(strstr(e.what(), "node.session.auth.password: too long (300 bytes"));
+        assert_null(strstr(e.what(), "kkk"));
+    }
+    unlink(path.c_str());
+    // an empty file is fine; a directory is not a config file
+    path = write_temp("");
+    run({BASE, "-c", path.c_str()});
+    unlink(path.c_str());
+    EXPECT_ERROR(run({BASE, "-c", "/"}), ISCSI_ERR_INVAL, "config: cannot read '/'");
+}
+
 static void config_file(void **)
 {
     char path[] = "/tmp/isr-conf-XXXXXX";
@@ -211,7 +347,9 @@ int main()
         cmocka_unit_test(initiator_name_from_file), cmocka_unit_test(bad_input_exit_codes),
         cmocka_unit_test(chap_consistency),       cmocka_unit_test(secrets_never_in_messages),
         cmocka_unit_test(config_file),            cmocka_unit_test(backoff),
-        cmocka_unit_test(from_cmdline_modes),
+        cmocka_unit_test(from_cmdline_modes),     cmocka_unit_test(argv_secrets_scrubbed),
+        cmocka_unit_test(secrets_reach_the_login), cmocka_unit_test(no_secret_in_argument_errors),
+        cmocka_unit_test(config_file_secrets),
     };
     return cmocka_run_group_tests_name("cli", tests, nullptr, nullptr);
 }

@@ -67,7 +67,16 @@ static void bad_uris(void **)
     } catch (const Error &e) {
         assert_null(strstr(e.what(), "Secret-9"));
     }
-    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1:17:3260::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "not TCP");
+    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1:17:3260::iqn.x:y", "netroot"), ISCSI_ERR_INVAL,
+                 "the protocol field is not empty or 6 (TCP)");
+    // the '@' forgotten: the password is the protocol field, not quoted
+    try {
+        parse_iscsi_uri("iscsi:user:Secret-9:10.0.0.1::::iqn.x:y", "netroot");
+        fail();
+    } catch (const Error &e) {
+        assert_null(strstr(e.what(), "Secret-9"));
+        assert_non_null(strstr(e.what(), "credentials need an '@'"));
+    }
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::99999::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "99999");
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::::", "root"), ISCSI_ERR_INVAL, "root: no target name");
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1:::xyz:iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "LUN 'xyz'");
@@ -222,10 +231,36 @@ static void sources_in_order(void **)
     assert_true(b.password.reveal() == "two words");
 }
 
+// The texts may hold secrets: each result is allocated once, at its final
+// size or more, so no smaller buffer with a prefix of it is freed unwiped.
+static void sources_allocated_once(void **)
+{
+    std::string text;
+    for (int i = 0; i < 200; ++i)
+        text += "rd.iscsi.password=secret" + std::to_string(i) + "\n";
+    const std::string words = config_file_words(text);
+    assert_true(words.capacity() >= text.size());
+    const std::string joined = join_sources({words, "ip=dhcp", words});
+    assert_true(joined.capacity() >= 2 * words.size() + 7 + 2);
+    assert_int_equal(joined.size(), 2 * words.size() + 7 + 2);
+}
+
+static void supervise_switch(void **)
+{
+    assert_int_equal(cmdline::parse("netroot=iscsi:10.0.0.1::::iqn.2026-11.x:r").supervise, -1);
+    assert_int_equal(cmdline::parse("rd.iscsiroot.supervise=0").supervise, 0);
+    assert_int_equal(cmdline::parse("rd.iscsiroot.supervise=no").supervise, 0);
+    assert_int_equal(cmdline::parse("rd.iscsiroot.supervise=1").supervise, 1);
+    assert_int_equal(cmdline::parse("rd.iscsiroot.supervise").supervise, 1);
+    // the last one wins, as with every yes/no parameter
+    assert_int_equal(cmdline::parse("rd.iscsiroot.supervise=1 rd.iscsiroot.supervise=0").supervise, 0);
+}
+
 int main()
 {
     const CMUnitTest tests[] = {
         cmocka_unit_test(config_file),    cmocka_unit_test(sources_in_order),
+        cmocka_unit_test(sources_allocated_once), cmocka_unit_test(supervise_switch),
         cmocka_unit_test(splitting),      cmocka_unit_test(rfc4173_root_paths), cmocka_unit_test(dracut_netroot_forms),
         cmocka_unit_test(bad_uris),       cmocka_unit_test(ip_forms),           cmocka_unit_test(bad_ip),
         cmocka_unit_test(whole_dracut_line), cmocka_unit_test(dhcp_firmware_and_debian),
