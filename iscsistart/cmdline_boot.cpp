@@ -243,10 +243,13 @@ std::string initiator_for(const cli::Options &o, const BootConfig &b, const NetS
 
 } // namespace
 
-int cmdline_boot(const cli::Options &o)
+int cmdline_boot(const cli::Options &opts)
 {
-    const std::string text = o.cmdline_text ? *o.cmdline_text : read_boot_cmdline();
+    const std::string text = opts.cmdline_text ? *opts.cmdline_text : read_boot_cmdline();
     BootConfig b = cmdline::parse(text);
+    cli::Options o = opts;
+    if (b.supervise >= 0) // rd.iscsiroot.supervise= overrides the hooks' --supervise
+        o.supervise = b.supervise == 1;
     if (!b.wants_iscsi()) {
         if (o.cmdline_auto) // run bare on a system not booting from iSCSI: open-iscsi's answer
             throw Error(ISCSI_ERR_INVAL, "targetname: not set (use -t)");

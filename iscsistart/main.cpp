@@ -4,6 +4,7 @@
 #include "cli/options.hpp"
 #include "cmdline_boot.hpp"
 #include "firmware.hpp"
+#include "supervise/supervisor.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "version.hpp"
@@ -11,11 +12,19 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <sys/prctl.h>
 
 using namespace isr;
 
+namespace {
+int run(const cli::Options &o);
+}
+
 int main(int argc, char **argv)
 {
+    // No core dumps and no ptrace by other users: this process (and the
+    // supervisor it may leave) holds CHAP secrets.
+    prctl(PR_SET_DUMPABLE, 0);
     cli::Options o;
     try {
         o = cli::parse(argc, argv);
@@ -40,6 +49,17 @@ int main(int argc, char **argv)
     // Steps of a boot also go to the kernel log, next to its own messages
     // (not -f: its output is read by scripts and people).
     log::enable_kmsg(o.action != cli::Action::FW_PRINT);
+    int rc = run(o);
+    // Sessions logged in with --supervise (also when a later step or
+    // another target failed) get a supervisor; this process exits.
+    supervise::start(std::move(supervised_sessions()), argv);
+    return rc;
+}
+
+namespace {
+
+int run(const cli::Options &o)
+{
     try {
         switch (o.action) {
         case cli::Action::FW_PRINT:
@@ -69,3 +89,5 @@ int main(int argc, char **argv)
         return ISCSI_ERR_INTERNAL;
     }
 }
+
+} // namespace

@@ -71,6 +71,10 @@ ours_only() {
 CMDLINE_SCENARIOS="cmdline-dhcp cmdline-static cmdline-vlan cmdline-ipv6
            cmdline-two-targets cmdline-debian-chap cmdline-ibft"
 ours_only $CMDLINE_SCENARIOS
+# reliability: the session supervisor (--supervise) after the boot, and a
+# target that is down for the first minute of the boot; our binary only
+SUPERVISE_SCENARIOS="supervise-target-restart supervise-iscsid-adopts target-down-60s"
+ours_only $SUPERVISE_SCENARIOS
 # dracut scenarios: a real dracut image (build-dracut-image.sh: non-systemd
 # init, modules bash + iscsiroot, --omit iscsi) whose /sbin/iscsiroot runs the
 # binary with --from-cmdline; our binary only, like the cmdline-* ones
@@ -157,6 +161,34 @@ scenario_opts() {  # sets OPTS for scenario $1
         chap-wrong-password)
             OPTS=(--chap "$CHAP" --args "-w WrongSecret-0000" --expect fail:24 --timeout 120) ;;
         target-delayed-20s) OPTS=(--target-delay 20 --timeout 150) ;;
+        # the target comes up 60 s after QEMU starts: iscsistart's login
+        # retries (30 attempts, backoff up to 4 s) outlast it
+        target-down-60s)
+            OPTS=(--target-delay 60 --timeout 180
+                  --expect-log "attempt [0-9]+/30 failed: connect: 10\.77\.0\.1:3260: Connection refused; retrying"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z] / ext4 ") ;;
+        # tgtd is killed 10 s after the root is mounted and restarted 2 s
+        # later, while the root's init appends and fsyncs a line every
+        # 0.1 s for 30 s: the supervisor (the process whose argv[0] starts
+        # with '@', still running after switch_root) logs in again and the
+        # file comes back complete with no I/O error in the kernel log
+        supervise-target-restart)
+            OPTS=(--args "--supervise" --kernel-args "isr.root=writeloop isr.writesecs=30"
+                  --restart-target-after 10 --timeout 200
+                  --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise "
+                  --expect-log "session 1: connection lost \(TCP_CONN_CLOSE, 1020\)"
+                  --expect-log "session 1: recovered after [0-9]+ ms"
+                  --expect-log "^ISR-WRITELOOP-OK\$") ;;
+        # Debian's iscsid, started in the root, syncs the boot session
+        # (stops it and logs in again itself); the supervisor sees the
+        # kernel's connection on another port and exits
+        supervise-iscsid-adopts)
+            OPTS=(--args "--supervise" --kernel-args "isr.root=iscsid" --timeout 200
+                  --expect-log "^isr-supervisor: before iscsid: pid [0-9]+: @iscsistart --supervise "
+                  --expect-log "session 1: iscsid took the session over; no longer supervising it"
+                  --expect-log "^isr-iscsiadm: .*iSCSI Session State: LOGGED_IN"
+                  --expect-log "^isr-iscsiadm: .*Internal iscsid Session State: NO CHANGE"
+                  --expect-log "^ISR-ISCSID-OK\$") ;;
         # iPXE sanhook writes the iBFT; the init runs iscsistart -N and -b
         ibft-dhcp) OPTS=(--ipxe dhcp --timeout 150) ;;
         ibft-mutual-chap) OPTS=(--ipxe dhcp --chap "$CHAP" --mutual "$MUTUAL" --timeout 150) ;;
@@ -212,7 +244,8 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --cmdline "$STATIC_ROOT $DRACUT_ARGS"
                   --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+"
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
-                  --expect-log "^isr-lease: INTERFACE='eth0'\$") ;;
+                  --expect-log "^isr-lease: INTERFACE='eth0'\$"
+                  --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise ") ;;
         # root=iscsi:URI: the whole first disk, through /dev/root
         dracut-root-iscsi)
             OPTS=(--initrd "$DRACUT_IMG" --timeout 120
@@ -254,7 +287,8 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --cmdline "$STATIC_ROOT $DRACUT_ARGS"
                   --expect-log "dracut-initqueue\[[0-9]+\]: iscsiroot: logged in, disks: /dev/sd[a-z]+"
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
-                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 "
+                  --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise ") ;;
         # no sysroot.mount for root=iscsi: (systemd-fstab-generator skips a
         # root= that is no path): the module's mount hook mounts /dev/root;
         # dev-root.device must be active, i.e. udev (not only a plain
@@ -288,7 +322,8 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "Starting .*iscsiroot\.service"
                   --expect-log "iscsistart\[[0-9]+\]: iscsistart: \[ *[0-9]+ ms\] disk ready: /dev/sd[a-z]+"
                   --expect-log "Finished .*iscsiroot\.service"
-                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ") ;;
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 "
+                  --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise ") ;;
         initcpio-sd-dhcp)
             OPTS=(--initrd "$INITCPIO_SD_IMG" --dhcp-root-path --timeout 120
                   --cmdline "ip=dhcp netroot=dhcp root=LABEL=isr-root rd.shell=0 rd.retry=30"
@@ -382,7 +417,8 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "^:: iscsiroot: iSCSI disk\(s\): /dev/sd[a-z]+"
                   --expect-log "^initcpio-net: [0-9]+: eth0 +inet 10\.77\.0\.2/24 "
                   --expect-log "^initcpio-run: eth0\.lease: INTERFACE='eth0'\$"
-                  --expect-log "^initcpio-run: initiatorname\.iscsi: InitiatorName=$(re_escape "$INITIATOR_IQN")\$") ;;
+                  --expect-log "^initcpio-run: initiatorname\.iscsi: InitiatorName=$(re_escape "$INITIATOR_IQN")\$"
+                  --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise ") ;;
         # /etc/iscsiroot.conf in the image names the target and the CHAP
         # secret; the command line has only ip= and root=; no secret printed
         initcpio-conf-chap)

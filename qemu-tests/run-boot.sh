@@ -18,6 +18,13 @@
 #                          the default of the same option (-P is appended)
 #   --raw-args "..."       iscsistart args, replacing all defaults
 #   --target-delay SECS    start tgtd SECS seconds after QEMU starts
+#   --restart-target-after SECS
+#                          SECS seconds after the root's ISR-ROOT-MOUNTED-
+#                          FROM-ISCSI line, kill tgtd (SIGKILL: its TCP
+#                          connections close, its sessions are gone) and
+#                          start a new one with the same target, LUN and
+#                          accounts --target-outage seconds later
+#   --target-outage SECS   how long the target stays down (default 2)
 #   --expect success|fail:RC|fail:ipxe
 #                          fail:ipxe (with --sanboot): iPXE gave up and
 #                          rebooted (QEMU exited) with no root mounted
@@ -117,6 +124,8 @@ EXTRA_ARGS=
 RAW_ARGS=
 HAVE_RAW=0
 TARGET_DELAY=0
+RESTART_AFTER=
+TARGET_OUTAGE=2
 EXPECT=success
 TIMEOUT=120
 PRELOAD=auto
@@ -166,6 +175,8 @@ while [ $# -gt 0 ]; do
         --args) EXTRA_ARGS=$2; shift ;;
         --raw-args) RAW_ARGS=$2; HAVE_RAW=1; shift ;;
         --target-delay) TARGET_DELAY=$2; shift ;;
+        --restart-target-after) RESTART_AFTER=$2; shift ;;
+        --target-outage) TARGET_OUTAGE=$2; shift ;;
         --expect) EXPECT=$2; shift ;;
         --timeout) TIMEOUT=$2; shift ;;
         --preload) PRELOAD=yes ;;
@@ -208,6 +219,8 @@ case $EXPECT in
 esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "bad --timeout '$TIMEOUT'"
 [[ $TARGET_DELAY =~ ^[0-9]+$ ]] || fail "bad --target-delay '$TARGET_DELAY'"
+[ -z "$RESTART_AFTER" ] || [[ $RESTART_AFTER =~ ^[0-9]+$ ]] || fail "bad --restart-target-after '$RESTART_AFTER'"
+[[ $TARGET_OUTAGE =~ ^[0-9]+$ ]] || fail "bad --target-outage '$TARGET_OUTAGE'"
 case $IPXE in
     '') ;;
     dhcp|static)
@@ -627,11 +640,31 @@ QEMU_PID=$!
 T_QEMU=$(now_ms)
 
 TIMED_OUT=0
+T_MOUNTED=   # ms when the root's marker appeared (--restart-target-after)
+T_KILLED=    # ms when tgtd was killed
 while alive "$QEMU_PID"; do
     el=$(( $(now_ms) - T_QEMU ))
-    if [ "$TARGET_UP" = 0 ] && [ "$el" -ge $((TARGET_DELAY * 1000)) ]; then
+    if [ "$TARGET_UP" = 0 ] && [ -z "$T_KILLED" ] && [ "$el" -ge $((TARGET_DELAY * 1000)) ]; then
         start_target "$TARGET_DELAY" || fail "delayed target setup failed, see $TGTLOG"
         TARGET_UP=1
+    fi
+    if [ -n "$RESTART_AFTER" ]; then
+        if [ -z "$T_MOUNTED" ] && grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI' "$LOG" 2>/dev/null; then
+            T_MOUNTED=$el
+            info "root mounted at +$((el / 1000)) s; restarting the target in $RESTART_AFTER s"
+        fi
+        if [ -n "$T_MOUNTED" ] && [ -z "$T_KILLED" ] && [ "$el" -ge $((T_MOUNTED + RESTART_AFTER * 1000)) ]; then
+            echo "=== tgtd killed at +$((el / 1000)) s" >>"$TGTLOG"
+            kill_wait "$TGTD_PID" KILL 2>/dev/null   # no "Killed" job notice
+            TGTD_PID=
+            TARGET_UP=0
+            T_KILLED=$el
+        fi
+        if [ -n "$T_KILLED" ] && [ "$TARGET_UP" = 0 ] && [ "$el" -ge $((T_KILLED + TARGET_OUTAGE * 1000)) ]; then
+            start_target "$((el / 1000))" || fail "target restart failed, see $TGTLOG"
+            TARGET_UP=1
+            info "target restarted at +$((el / 1000)) s"
+        fi
     fi
     if [ "$el" -ge $((TIMEOUT * 1000)) ]; then
         TIMED_OUT=1

@@ -37,7 +37,7 @@ iscsiroot_reason() {
 
 # iscsistart reads /etc/iscsiroot.conf and /etc/cmdline.d/*.conf itself,
 # before /proc/cmdline (so the boot prompt wins): no secret goes into argv.
-set -- --from-cmdline
+set -- --from-cmdline --supervise
 _dbg=$(getarg rd.iscsiroot.debug=) && [ -n "$_dbg" ] && set -- "$@" -d "$_dbg"
 
 # Let udev finish what coldplug started: the NIC driver, and the NIC's

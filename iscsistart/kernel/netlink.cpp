@@ -57,7 +57,8 @@ IscsiNetlink::~IscsiNetlink()
         close(fd_);
 }
 
-void IscsiNetlink::call(void *msg, std::size_t len, const char *what, bool check_retcode, void *reply_out)
+void IscsiNetlink::call(void *msg, std::size_t len, const char *what, bool check_retcode, void *reply_out,
+                       std::vector<uint8_t> *tail)
 {
     auto *ev = static_cast<iscsi_uevent *>(msg);
     ev->transport_handle = handle_;
@@ -74,11 +75,15 @@ void IscsiNetlink::call(void *msg, std::size_t len, const char *what, bool check
 
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
-    if (sendto(fd_, buf.data(), nlh->nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel) < 0)
-        fail(what, errno);
+    int sent = (int)sendto(fd_, buf.data(), nlh->nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel);
+    int send_errno = errno;
+    // Our copy of the message may hold a CHAP secret (SET_PARAM PASSWORD).
+    explicit_bzero(buf.data(), buf.size());
+    if (sent < 0)
+        fail(what, send_errno);
 
-    // Read until the reply to this request arrives; other messages (none
-    // expected: we join no multicast group) are skipped.
+    // Read until the reply to this request arrives; session events of the
+    // iscsid group that come in between are kept for next_event().
     for (;;) {
         pollfd p{fd_, POLLIN, 0};
         int rc = poll(&p, 1, REPLY_TIMEOUT_MS);
@@ -96,6 +101,8 @@ void IscsiNetlink::call(void *msg, std::size_t len, const char *what, bool check
                 continue;
             fail(what, errno);
         }
+        for (const auto &e : parse_kevents(rbuf, (std::size_t)n))
+            pending_.push_back(e);
         for (auto *h = reinterpret_cast<nlmsghdr *>(rbuf); NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
             if (h->nlmsg_type == NLMSG_ERROR) {
                 auto *e = static_cast<nlmsgerr *>(NLMSG_DATA(h));
@@ -120,6 +127,10 @@ void IscsiNetlink::call(void *msg, std::size_t len, const char *what, bool check
             if (check_retcode && rep.r.retcode != 0)
                 fail(what, rep.r.retcode < 0 ? -rep.r.retcode : rep.r.retcode);
             memcpy(reply_out, &rep, sizeof rep);
+            if (tail) {
+                const uint8_t *p = static_cast<const uint8_t *>(NLMSG_DATA(h)) + sizeof rep;
+                tail->assign(p, p + (h->nlmsg_len - NLMSG_LENGTH(sizeof rep)));
+            }
             return;
         }
     }
@@ -170,7 +181,12 @@ bool IscsiNetlink::set_param(uint32_t sid, uint32_t cid, uint32_t param, std::st
     memcpy(msg.data(), &ev, sizeof ev);
     memcpy(msg.data() + sizeof ev, value.data(), value.size()); // NUL from the zeroed buffer
     std::string label = std::string("SET_PARAM ") + what;
-    call(msg.data(), msg.size(), label.c_str(), false, &rep);
+    try {
+        call(msg.data(), msg.size(), label.c_str(), false, &rep);
+    } catch (...) {
+        explicit_bzero(msg.data(), msg.size());
+        throw;
+    }
     // Wipe our copy: the value may be a CHAP secret.
     explicit_bzero(msg.data(), msg.size());
     if (rep.type == ISCSI_KEVENT_IF_ERROR) {
@@ -187,6 +203,70 @@ void IscsiNetlink::start_conn(uint32_t sid, uint32_t cid)
     ev.u.start_conn.sid = sid;
     ev.u.start_conn.cid = cid;
     call(&ev, sizeof ev, "START_CONN", true, &rep);
+}
+
+void IscsiNetlink::stop_conn(uint32_t sid, uint32_t cid, uint32_t flag)
+{
+    iscsi_uevent ev{}, rep{};
+    ev.type = ISCSI_UEVENT_STOP_CONN;
+    ev.u.stop_conn.sid = sid;
+    ev.u.stop_conn.cid = cid;
+    ev.u.stop_conn.flag = flag;
+    call(&ev, sizeof ev, "STOP_CONN", false, &rep);
+}
+
+uint32_t IscsiNetlink::scsicmd_pdus(uint32_t sid, uint32_t cid)
+{
+    iscsi_uevent ev{}, rep{};
+    ev.type = ISCSI_UEVENT_GET_STATS;
+    ev.u.get_stats.sid = sid;
+    ev.u.get_stats.cid = cid;
+    std::vector<uint8_t> stats;
+    // The kernel answers GET_STATS on the iscsid group, which we joined.
+    call(&ev, sizeof ev, "GET_STATS", false, &rep, &stats);
+    if (stats.size() < ISCSI_STATS_SCSICMD_PDUS_OFFSET + 4)
+        throw Error(ISCSI_ERR_INTERNAL, "kernel: GET_STATS reply too short");
+    uint32_t n;
+    memcpy(&n, stats.data() + ISCSI_STATS_SCSICMD_PDUS_OFFSET, sizeof n);
+    return n;
+}
+
+bool IscsiNetlink::next_event(KEvent &out, int timeout_ms)
+{
+    for (;;) {
+        if (!pending_.empty()) {
+            out = pending_.front();
+            pending_.pop_front();
+            return true;
+        }
+        pollfd p{fd_, POLLIN, 0};
+        int rc = poll(&p, 1, timeout_ms);
+        if (rc == 0)
+            return false;
+        if (rc < 0) {
+            if (errno == EINTR)
+                return false;
+            fail("waiting for session events", errno);
+        }
+        uint8_t rbuf[8192];
+        ssize_t n = recv(fd_, rbuf, sizeof rbuf, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            // ENOBUFS: events were lost while we slept; the caller checks
+            // the session's state anyway.
+            if (errno == ENOBUFS) {
+                KEvent k;
+                k.kind = KEvent::Kind::OTHER;
+                out = k;
+                return true;
+            }
+            fail("reading session events", errno);
+        }
+        for (const auto &e : parse_kevents(rbuf, (std::size_t)n))
+            pending_.push_back(e);
+        timeout_ms = 0; // only what is already there
+    }
 }
 
 void IscsiNetlink::destroy(uint32_t sid, uint32_t cid, bool conn_created)

@@ -3,9 +3,13 @@
 // the connection (the kernel's iscsi_if_recv_msg handles each).
 #pragma once
 
+#include "kevent.hpp"
+
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace isr::kernel {
 
@@ -38,15 +42,33 @@ public:
     bool set_param(uint32_t sid, uint32_t cid, uint32_t param, std::string_view value, const char *what);
     /// ISCSI_UEVENT_START_CONN: enter full-feature phase in the kernel.
     void start_conn(uint32_t sid, uint32_t cid);
+    /// ISCSI_UEVENT_STOP_CONN with `flag` (STOP_CONN_RECOVER: block the
+    /// session, drop the socket, keep the session for a new connection;
+    /// also acknowledges a kernel-initiated cleanup after CONN_ERROR).
+    void stop_conn(uint32_t sid, uint32_t cid, uint32_t flag);
+    /// ISCSI_UEVENT_GET_STATS: how many SCSI Command PDUs connection `cid`
+    /// has sent. The kernel numbers each with the next CmdSN (and nothing
+    /// else we use takes one: its NOP-Outs and task management PDUs are
+    /// immediate), so the session's next CmdSN is the initial CmdSN plus
+    /// this count: what a re-login must carry (RFC 7143 11.12.7).
+    uint32_t scsicmd_pdus(uint32_t sid, uint32_t cid);
     /// Best-effort teardown after a failure (errors ignored).
     void destroy(uint32_t sid, uint32_t cid, bool conn_created);
 
+    /// The next session event the kernel multicast to the iscsid group
+    /// (including those that arrived while we waited for a reply), waiting
+    /// at most `timeout_ms` (-1: forever). Returns false on timeout or
+    /// EINTR; throws isr::Error(ISCSI_ERR_INTERNAL) when the socket fails.
+    bool next_event(KEvent &ev, int timeout_ms);
+
 private:
-    void call(void *msg, std::size_t len, const char *what, bool check_retcode, void *reply);
+    void call(void *msg, std::size_t len, const char *what, bool check_retcode, void *reply,
+              std::vector<uint8_t> *tail = nullptr);
 
     int fd_ = -1;
     uint64_t handle_;
     uint32_t seq_ = 0;
+    std::deque<KEvent> pending_; // events read while waiting for a reply
 };
 
 } // namespace isr::kernel

@@ -4,6 +4,7 @@
 // the unions keep the kernel's sizes, which the static_asserts pin.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace isr::kabi {
@@ -20,7 +21,22 @@ enum iscsi_uevent_e : uint32_t {
     ISCSI_UEVENT_SET_PARAM = 16,
     ISCSI_UEVENT_START_CONN = 17,
     ISCSI_UEVENT_STOP_CONN = 18,
+    ISCSI_UEVENT_GET_STATS = 20,
+    // Events the kernel multicasts to ISCSI_NL_GRP_ISCSID.
+    ISCSI_KEVENT_RECV_PDU = 101,
+    ISCSI_KEVENT_CONN_ERROR = 102,
     ISCSI_KEVENT_IF_ERROR = 103,
+    ISCSI_KEVENT_DESTROY_SESSION = 104,
+    ISCSI_KEVENT_UNBIND_SESSION = 105,
+    ISCSI_KEVENT_CREATE_SESSION = 106,
+    ISCSI_KEVENT_CONN_LOGIN_STATE = 107,
+};
+
+/// ISCSI_UEVENT_STOP_CONN flags (the kernel's STOP_CONN_*).
+enum iscsi_stop_conn_flag : uint32_t {
+    STOP_CONN_TERM = 0x1,
+    STOP_CONN_SUSPEND = 0x2,
+    STOP_CONN_RECOVER = 0x3,
 };
 
 enum iscsi_param : uint32_t {
@@ -81,7 +97,7 @@ struct iscsi_uevent {
         struct {
             uint32_t sid;
             uint32_t cid;
-        } c_conn, d_conn, start_conn;
+        } c_conn, d_conn, start_conn, get_stats;
         struct {
             uint32_t sid;
             uint32_t cid;
@@ -116,8 +132,31 @@ struct iscsi_uevent {
             uint32_t cid;
             uint64_t recv_handle;
         } recv_req;
+        struct {
+            uint32_t sid;
+            uint32_t cid;
+            uint32_t error; // enum iscsi_err (ISCSI_ERR_BASE + n)
+        } connerror;
+        struct {
+            uint32_t sid;
+            uint32_t cid;
+            uint32_t state; // enum iscsi_conn_state
+        } conn_login;
+        struct {
+            uint32_t host_no;
+            uint32_t sid;
+        } d_session;
+        struct {
+            uint32_t sid;
+            uint32_t host_no;
+        } unbind_session;
     } r;
 } __attribute__((aligned(8)));
+
+/// Offset of scsicmd_pdus (SCSI Command PDUs sent) in the kernel's struct
+/// iscsi_stats, which follows the iscsi_uevent in a GET_STATS reply: two
+/// u64 octet counters, then noptx_pdus, then scsicmd_pdus.
+constexpr std::size_t ISCSI_STATS_SCSICMD_PDUS_OFFSET = 20;
 
 static_assert(sizeof(iscsi_uevent::u) == 24, "iscsi_uevent.u must match the kernel (24 bytes)");
 static_assert(sizeof(iscsi_uevent::r) == 16, "iscsi_uevent.r must match the kernel (16 bytes)");

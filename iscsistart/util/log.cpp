@@ -81,6 +81,20 @@ bool kmsg_budget(bool is_error)
     return false;
 }
 
+void open_kmsg()
+{
+    if (g_kmsg_tried)
+        return;
+    g_kmsg_tried = true;
+    g_kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+    char mode[16] = {};
+    int fd = open("/proc/sys/kernel/printk_devkmsg", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        g_kmsg_unlimited = read(fd, mode, sizeof mode - 1) >= 2 && mode[0] == 'o' && mode[1] == 'n';
+        close(fd);
+    }
+}
+
 void emit(const char *prefix, const char *fmt, va_list ap, int kmsg_level)
 {
     char msg[1024];
@@ -93,16 +107,7 @@ void emit(const char *prefix, const char *fmt, va_list ap, int kmsg_level)
         n = sizeof line - 1;
     (void)!write(STDERR_FILENO, line, n);
     if (g_kmsg_on) {
-        if (!g_kmsg_tried) {
-            g_kmsg_tried = true;
-            g_kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-            char mode[16] = {};
-            int fd = open("/proc/sys/kernel/printk_devkmsg", O_RDONLY | O_CLOEXEC);
-            if (fd >= 0) {
-                g_kmsg_unlimited = read(fd, mode, sizeof mode - 1) >= 2 && mode[0] == 'o' && mode[1] == 'n';
-                close(fd);
-            }
-        }
+        open_kmsg();
         if (g_kmsg >= 0 && kmsg_budget(kmsg_level <= 3))
             kmsg_write(line, n, kmsg_level);
     }
@@ -117,6 +122,12 @@ void enable_kmsg(bool on)
     g_kmsg_on = on;
     if (on)
         g_stderr_is_console = stderr_is_console();
+}
+void keep_kmsg_open()
+{
+    g_kmsg_on = true;
+    g_stderr_is_console = stderr_is_console();
+    open_kmsg();
 }
 long elapsed_ms() { return now_ms() - g_start; }
 

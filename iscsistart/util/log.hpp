@@ -16,6 +16,11 @@ int level();
 /// Also write to /dev/kmsg (opened once; silently skipped when not writable).
 void enable_kmsg(bool on);
 
+/// For a daemon: open /dev/kmsg now (it may be unreachable by path later,
+/// after switch_root) and write its records at their own level, since
+/// stderr is no longer the console.
+void keep_kmsg_open();
+
 /// Milliseconds since the process started (monotonic clock).
 long elapsed_ms();
 
