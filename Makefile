@@ -1,13 +1,15 @@
 # iscsiroot top-level build.
 #   make              build iscsistart/iscsistart
-#   make check        unit tests (CMocka) and QEMU boot tests
+#   make check        unit tests (CMocka, also under ASan/UBSan) and QEMU boot tests
 #   make unit         unit tests only
+#   make unit-asan    unit tests built with ASan and UBSan (in build/asan)
 #   make integration  login tests against tgtd on 127.0.0.1
 #   make boot-tests   QEMU boot tests only
 #   make install DESTDIR= PREFIX=/usr
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
 #   make fuzz         run the libFuzzer targets (FUZZ_SECONDS each, default 60)
+#                     and print runs, seconds and crashes of each
 #   make ipxe-images  USB and CD images of iPXE + IPXE_SCRIPT with IPXE_SET
 #                     settings, in build/ipxe/ (see ipxe-scripts/README.md)
 
@@ -29,7 +31,7 @@ LDFLAGS  += -Wl,--gc-sections
 LDLIBS_ISR := -lkmod -lcrypto
 BUILD    := build
 
-LIB_SRC  := $(filter-out iscsistart/main.cpp,$(shell find iscsistart ibft -name '*.cpp' | sort))
+LIB_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules_exec.cpp,$(shell find iscsistart ibft -name '*.cpp' | sort))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.cpp))
 TEST_BIN := $(TEST_SRC:tests/unit/%.cpp=$(BUILD)/tests/%)
@@ -52,6 +54,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libisr.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR) -lcmocka
 
 $(BUILD)/tests/login_probe: $(BUILD)/tests/tools/login_probe.o $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
+# scripted misbehaving iSCSI target on 127.0.0.1 (tests/integration/hostile-target.sh)
+$(BUILD)/tests/hostile_target: $(BUILD)/tests/tools/hostile_target.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
 
@@ -81,8 +88,17 @@ FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp iscsistart/util/secret.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
 	iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/net_plan.cpp \
-	iscsistart/cmdline/sources.cpp \
-	iscsistart/login/negotiate.cpp iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
+	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp \
+	iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
+FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
+	iscsistart/login/chap.cpp iscsistart/util/secret.cpp
+FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
+	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
+	iscsistart/util/secret.cpp
+FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp
+# NAME:MAX_LEN[:DICT] for fuzz/run.sh, which runs them one after another
+FUZZ_TARGETS := ibft:4096 dhcp:1500 cmdline:4096 login_pdu:4096:fuzz/login.dict login:8192:fuzz/login.dict \
+	kevent:8192
 
 $(BUILD)/fuzz/ibft_fuzz: $(FUZZ_IBFT_SRC)
 	@mkdir -p $(dir $@)
@@ -96,21 +112,39 @@ $(BUILD)/fuzz/cmdline_fuzz: $(FUZZ_CMDLINE_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_CMDLINE_SRC) -lcrypto
 
-fuzz: $(BUILD)/fuzz/ibft_fuzz $(BUILD)/fuzz/dhcp_fuzz $(BUILD)/fuzz/cmdline_fuzz
-	@mkdir -p $(BUILD)/fuzz-corpus/ibft $(BUILD)/fuzz-corpus/dhcp $(BUILD)/fuzz-corpus/cmdline
-	$(BUILD)/fuzz/ibft_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
-		$(BUILD)/fuzz-corpus/ibft fuzz/corpus/ibft
-	$(BUILD)/fuzz/dhcp_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=1500 -timeout=5 \
-		$(BUILD)/fuzz-corpus/dhcp fuzz/corpus/dhcp
-	$(BUILD)/fuzz/cmdline_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
-		$(BUILD)/fuzz-corpus/cmdline fuzz/corpus/cmdline
+$(BUILD)/fuzz/login_pdu_fuzz: $(FUZZ_LOGIN_PDU_SRC) $(wildcard iscsistart/login/*.hpp)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_LOGIN_PDU_SRC) -lcrypto
+
+$(BUILD)/fuzz/kevent_fuzz: $(FUZZ_KEVENT_SRC) iscsistart/kernel/kevent.hpp iscsistart/kernel/uevent.hpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_KEVENT_SRC)
+
+$(BUILD)/fuzz/login_fuzz: $(FUZZ_LOGIN_SRC) $(wildcard iscsistart/login/*.hpp)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_LOGIN_SRC) -lcrypto
+
+# Logs in build/fuzz-logs, crashing inputs in build/fuzz-artifacts/NAME;
+# fails when any target crashed.
+fuzz: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/$(firstword $(subst :, ,$(t)))_fuzz)
+	fuzz/run.sh $(FUZZ_SECONDS) $(BUILD) $(FUZZ_TARGETS)
 
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do $$t || fail=1; done; exit $$fail
 
+# The same unit tests built apart in build/asan with g++'s ASan and UBSan;
+# a failed test or any sanitizer report (UBSan aborts, ASan and LeakSanitizer
+# exit non-zero) fails the target.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+unit-asan:
+	+ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(MAKE) BUILD=$(BUILD)/asan CXX="$(CXX) $(ASAN_FLAGS)" unit
+
 integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/netconfig_tool \
-		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart
+		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
+	tests/integration/hostile-target.sh $(CURDIR)/$(BUILD)/tests/hostile_target $(CURDIR)/$(BUILD)/tests/login_probe
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
@@ -120,7 +154,7 @@ boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
 		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
 
-check: unit integration boot-tests
+check: unit unit-asan integration boot-tests
 
 deps:
 	.ci/install-deps.sh
@@ -136,7 +170,7 @@ install: iscsistart/iscsistart
 	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsistart.8
 	install -D -m 0644 docs/iscsiroot.7 $(DESTDIR)$(MANDIR)/man7/iscsiroot.7
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/real-root.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/real-root.md docs/security.md $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot
 	install -m 0755 dracut/90iscsiroot/*.sh $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/
 	install -d $(DESTDIR)$(DATADIR)/ipxe-scripts
@@ -161,6 +195,6 @@ ipxe-images:
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
-.PHONY: all unit integration boot-tests check deps demo fuzz install ipxe-images clean
+.PHONY: all unit unit-asan integration boot-tests check deps demo fuzz install ipxe-images clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
