@@ -13,6 +13,9 @@
 #include <exception>
 #include <new>
 #include <sys/prctl.h>
+#ifdef ISR_STATIC
+#include <openssl/crypto.h>
+#endif
 
 using namespace isr;
 
@@ -25,6 +28,11 @@ int main(int argc, char **argv)
     // No core dumps and no ptrace by other users: this process (and the
     // supervisor it may leave) holds CHAP secrets.
     prctl(PR_SET_DUMPABLE, 0);
+#ifdef ISR_STATIC
+    // No openssl.cnf: in a static binary the modules it may name cannot be
+    // loaded (dlopen needs the shared glibc), and CHAP needs none of it.
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+#endif
     cli::Options o;
     try {
         o = cli::parse(argc, argv);

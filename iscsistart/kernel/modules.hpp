@@ -1,5 +1,7 @@
 // Kernel modules through libkmod (modules.dep, aliases and softdeps as
-// depmod wrote them under /lib/modules/$(uname -r)).
+// depmod wrote them under /lib/modules/$(uname -r)): modules.cpp. The
+// static build (make static) has no libkmod and runs the initramfs's
+// modprobe instead: modules_exec.cpp.
 #pragma once
 
 #include <string>
