@@ -11,12 +11,7 @@ namespace isr::kernel {
 
 bool load_module(const std::string &name)
 {
-    std::string sys = "/sys/module/" + name;
-    for (auto &c : sys)
-        if (c == '-')
-            c = '_';
-    struct stat st;
-    if (stat(sys.c_str(), &st) == 0)
+    if (module_present(name))
         return true;
 
     kmod_ctx *ctx = kmod_new(nullptr, nullptr);

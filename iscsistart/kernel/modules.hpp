@@ -14,4 +14,8 @@ namespace isr::kernel {
 /// caller reports what is then missing.
 bool load_module(const std::string &name);
 
+/// Whether /sys/module/<name> exists ('-' read as '_'): the module is
+/// loaded or built in. Shared by both load_module implementations.
+bool module_present(const std::string &name);
+
 } // namespace isr::kernel

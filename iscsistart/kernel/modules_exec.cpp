@@ -50,12 +50,7 @@ std::string last_line(std::string text)
 
 bool load_module(const std::string &name)
 {
-    std::string sys = "/sys/module/" + name;
-    for (auto &c : sys)
-        if (c == '-')
-            c = '_';
-    struct stat st;
-    if (stat(sys.c_str(), &st) == 0)
+    if (module_present(name))
         return true;
 
     const std::string modprobe = find_modprobe();

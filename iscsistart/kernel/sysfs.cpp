@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace isr::kernel {
@@ -48,6 +49,16 @@ unsigned long lun_of(const std::string &path)
 }
 
 } // namespace
+
+bool module_present(const std::string &name)
+{
+    std::string sys = "/sys/module/" + name;
+    for (auto &c : sys)
+        if (c == '-')
+            c = '_';
+    struct stat st;
+    return stat(sys.c_str(), &st) == 0;
+}
 
 uint64_t tcp_transport_handle()
 {
