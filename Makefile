@@ -4,10 +4,12 @@
 #   make unit         unit tests only
 #   make unit-asan    unit tests built with ASan and UBSan (in build/asan)
 #   make integration  login tests against tgtd on 127.0.0.1
-#   make boot-tests   QEMU boot tests only
+#   make boot-tests   QEMU boot tests only (and a few with make static's binary)
 #   make install DESTDIR= PREFIX=/usr
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
+#   make bench        QEMU boot times and sizes against Debian's iscsistart, and
+#                     a boot storm; writes bench/results.md (not in make check)
 #   make fuzz         run the libFuzzer targets (FUZZ_SECONDS each, default 60)
 #                     and print runs, seconds and crashes of each
 #   make ipxe-images  USB and CD images of iPXE + IPXE_SCRIPT with IPXE_SET
@@ -75,6 +77,11 @@ $(BUILD)/tests/ibft_tool: $(BUILD)/tests/tools/ibft_tool.o $(BUILD)/libisr.a
 $(BUILD)/tests/dhcp_tool: $(BUILD)/tests/tools/dhcp_tool.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
+# boot-storm benchmark: N in-process initiators against one tgtd (bench/storm.sh)
+$(BUILD)/bench/storm: $(BUILD)/bench/storm.o $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS_ISR)
 
 # stand-alone (no libisr): 802.1Q tagging between QEMU's UDP socket and a TAP
 $(BUILD)/tests/vlan_tagger: $(BUILD)/tests/tools/vlan_tagger.o
@@ -185,11 +192,22 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
 	tests/integration/install-tree.sh
 
-boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger
+# all scenarios with the normal build, then a few with `make static`'s
+# binary (modprobe instead of libkmod; flags, command line with DHCP, iBFT,
+# the supervisor)
+STATIC_SCENARIOS := ^(noauth|chap-mutual|cmdline-dhcp|ibft-static|supervise-target-restart)$$
+boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger static
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
 		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
+	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)'
 
 check: unit unit-asan integration boot-tests
+
+# QEMU boots and sizes against Debian's open-iscsi iscsistart, and a boot
+# storm against one tgtd: bench/run.sh writes bench/results.md. Not part
+# of check (it takes about 15 minutes); BENCH_BOOTS=N boots per line.
+bench: iscsistart/iscsistart $(BUILD)/bench/storm static
+	BUILD=$(BUILD) bench/run.sh
 
 deps:
 	.ci/install-deps.sh
@@ -230,6 +248,6 @@ ipxe-images:
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
-.PHONY: all unit unit-asan integration boot-tests check deps demo fuzz install ipxe-images clean static
+.PHONY: all unit unit-asan integration boot-tests check deps demo fuzz install ipxe-images clean static bench
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -18,6 +18,9 @@
 #                --systemd-overlay lays the sd-iscsiroot hook's files
 #                (mkinitcpio's own systemd hook is not packaged for Debian);
 #                run-all.sh passes the modules that hook added (OUT.modules)
+#   stock-iscsi  for bench/: dracut's own iscsi module (dracut-network) and
+#                network-legacy instead of ours, shell init, every Ethernet
+#                driver; BINARY only keys the cache
 #
 # dracut runs with a private copy of its base directory whose modules.d
 # holds the stock modules plus 90iscsiroot and a test-only 99iscsiroot-test
@@ -37,8 +40,8 @@
 #               ISR-BOOT-FAILED rc=<iscsistart exit code, or "none">
 #
 # Cache: work/dracut/FLAVOR-<key>.img, the key hashing the binary, the
-# module's files, this script, KVER, dracut's version, FLAVOR and the
-# extra drivers; OUT is a copy.
+# module's files, this script, KVER, dracut's version, FLAVOR, the
+# extra drivers and ISCSIROOT_NET_DRIVERS; OUT is a copy.
 # Environment: DRACUT (default: dracut in $PATH).
 set -euo pipefail
 
@@ -46,13 +49,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MODSRC=$HERE/../dracut/90iscsiroot
 die() { echo "build-dracut-image: $*" >&2; exit 1; }
 
-[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [shell|systemd|systemd-ifnames|systemd-base]"
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [shell|systemd|systemd-ifnames|systemd-base|stock-iscsi]"
 OUT=$1
 FLAVOR=${3:-shell}
 NET_OMIT="iscsi network network-legacy network-manager systemd-networkd"
 SD_MODULES="bash systemd systemd-initrd dracut-systemd"
 ADD_DRIVERS=
 INSTALL=
+TEST_DEPENDS=iscsiroot
 case $FLAVOR in
     shell) DMODULES="bash iscsiroot iscsiroot-test"; OMIT="$NET_OMIT systemd" ;;
     systemd) DMODULES="$SD_MODULES iscsiroot iscsiroot-test"; OMIT=$NET_OMIT ;;
@@ -60,12 +64,27 @@ case $FLAVOR in
         DMODULES="$SD_MODULES iscsiroot iscsiroot-test"; OMIT=$NET_OMIT
         INSTALL=/usr/lib/systemd/network/99-default.link
         [ -f "$INSTALL" ] || die "no $INSTALL (package udev)" ;;
+    stock-iscsi)
+        # for the benchmark (bench/): dracut's own iscsi module (package
+        # dracut-network: open-iscsi's iscsistart, iscsiadm, iscsid) with
+        # its network-legacy scripts instead of ours, shell init; with
+        # every Ethernet driver, as dracut's kernel-network-modules adds
+        # (compare with ours built with ISCSIROOT_NET_DRIVERS= empty)
+        DMODULES="bash udev-rules iscsi network network-legacy rootfs-block iscsiroot-test"
+        OMIT="iscsiroot systemd network-manager systemd-networkd"
+        # the guest's NIC sits behind virtio_pci, which is not under
+        # drivers/net (our module adds it in no-hostonly builds too), and
+        # dracut's iscsi module leaves sd_mod to kernel-modules, which
+        # would add every storage driver (iscsistart loads sd_mod itself)
+        ADD_DRIVERS="virtio_pci sd_mod"
+        TEST_DEPENDS=
+        [ -d /usr/lib/dracut/modules.d/95iscsi ] || die "no dracut iscsi module (package dracut-network)" ;;
     systemd-base)
         DMODULES="$SD_MODULES rootfs-block"; OMIT="$NET_OMIT iscsiroot"
         # the overlay brings no modules: the base has them
         ADD_DRIVERS=$(echo ${ISR_BASE_DRIVERS:-iscsi_tcp sd_mod crc32c_generic crc64_rocksoft_generic iscsi_ibft virtio_net virtio_pci})
         ;;
-    *) die "unknown flavor '$FLAVOR' (shell, systemd, systemd-ifnames or systemd-base)" ;;
+    *) die "unknown flavor '$FLAVOR' (shell, systemd, systemd-ifnames, systemd-base or stock-iscsi)" ;;
 esac
 [ -x "$2" ] || die "not an executable: $2"
 BIN=$(realpath "$2")
@@ -83,7 +102,7 @@ KMODDIR=$KROOT/lib/modules/$KVER
 [ -f "$KMODDIR/modules.dep" ] || die "no modules.dep in $KMODDIR"
 
 DRACUT_VERSION=$(. /usr/lib/dracut/dracut-version.sh 2>/dev/null; echo "${DRACUT_VERSION:-unknown}")
-KEY=$( { sha256sum "$BIN" "$0" "$MODSRC"/* | cut -d' ' -f1; echo "$KVER $DRACUT_VERSION $FLAVOR $ADD_DRIVERS"; } |
+KEY=$( { sha256sum "$BIN" "$0" "$MODSRC"/* | cut -d' ' -f1; echo "$KVER $DRACUT_VERSION $FLAVOR $ADD_DRIVERS ${ISCSIROOT_NET_DRIVERS-default}"; } |
        sha256sum | cut -c1-16)
 CACHE_DIR=$HERE/work/dracut
 CACHED=$CACHE_DIR/$FLAVOR-$KEY.img
@@ -106,16 +125,26 @@ else
         ln -s "$m" "$T/base/modules.d/${m##*/}"
     done
     cp -r "$MODSRC" "$T/base/modules.d/90iscsiroot"
+    if [ "$FLAVOR" = stock-iscsi ]; then
+        # dracut's iscsi module checks for iscsi_tcp with modprobe on the
+        # build host's /lib/modules/KVER, which --kmoddir does not change
+        # (the kernel under test is only in our cache): a private copy
+        # without that check; its installkernel takes the modules from
+        # --kmoddir as usual
+        rm "$T/base/modules.d/95iscsi"
+        cp -r /usr/lib/dracut/modules.d/95iscsi "$T/base/modules.d/95iscsi"
+        sed -i '/require_kernel_modules iscsi_tcp/d' "$T/base/modules.d/95iscsi/module-setup.sh"
+    fi
 
     # test-only module: print the recorded state and the failure code
     mkdir -p "$T/base/modules.d/99iscsiroot-test"
-    cat > "$T/base/modules.d/99iscsiroot-test/module-setup.sh" <<'SETUP'
+    cat > "$T/base/modules.d/99iscsiroot-test/module-setup.sh" <<SETUP
 #!/bin/bash
 check() { return 255; }
-depends() { echo iscsiroot; }
+depends() { echo $TEST_DEPENDS; }
 install() {
-    inst_hook pre-pivot 99 "$moddir/isr-show.sh"
-    inst_hook emergency 99 "$moddir/isr-failed.sh"
+    inst_hook pre-pivot 99 "\$moddir/isr-show.sh"
+    inst_hook emergency 99 "\$moddir/isr-failed.sh"
 }
 SETUP
     cat > "$T/base/modules.d/99iscsiroot-test/isr-show.sh" <<'SHOW'

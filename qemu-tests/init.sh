@@ -2,6 +2,7 @@
 # /init of the QEMU boot-test initramfs (busybox sh).  Installed by
 # build-initramfs.sh.  Markers printed on the console (parsed by run-boot.sh):
 #   ISR-P0 <uptime> / ISR-P1 <uptime>   around optional module preloading
+#   ISR-N0 <uptime>                     right before iscsistart -N (isr.ibft=1)
 #   ISR-T0 <uptime>                     right before /sbin/iscsistart
 #   ISR-RC <rc>                         its exit code
 #   ISR-BOOT-FAILED rc=<rc>             iscsistart failed (then poweroff)
@@ -110,6 +111,7 @@ if [ -s /etc/isr.preload ]; then
 fi
 
 if [ "$IBFT" = 1 ]; then
+    say "ISR-N0 $(uptime_s)"
     say "isr-init: iscsistart -N (network from the iBFT)"
     /sbin/iscsistart -N
     rc=$?

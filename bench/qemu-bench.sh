@@ -1,0 +1,199 @@
+#!/bin/bash
+# bench/qemu-bench.sh OUT.md [BOOTS]
+#
+# Boot-time and size comparison of our iscsistart against Debian's
+# open-iscsi one, in the QEMU harness of qemu-tests/ (TCG, tgtd in a private
+# network namespace), all in one run so both sides see the same machine.
+# BOOTS boots (default 5) per line; medians and the ratio ours/peer.
+#
+#  1. The binary: from the init's first iSCSI step to the root's block
+#     device, read from the harness init's console markers: ISR-P0 (module
+#     preload, for the peer, which loads nothing itself), ISR-N0 (before
+#     `iscsistart -N`, iBFT mode), ISR-T0 (before the login) and ISR-T1
+#     (the disk is there).  Two modes, the same for both binaries:
+#       flags  -i -t -g -a -p, the network set up by the init (as dracut's
+#              and initramfs-tools' scripts call open-iscsi's iscsistart)
+#       ibft   iPXE sanhooks the target (writing the iBFT) and boots the
+#              kernel; the init runs `iscsistart -N` then `iscsistart -b`
+#  2. The initramfs: from the kernel's start to the real root's init
+#     (ISR-ROOT-UPTIME, printed by the root's /sbin/init), booting with
+#     static ip= and netroot=iscsi: on the kernel command line:
+#       dracut (stock)   dracut's own iscsi + network-legacy modules
+#                        (open-iscsi's iscsistart/iscsiadm/iscsid)
+#       dracut (ours)    our 90iscsiroot module
+#       mkinitcpio-style our initcpio hook (qemu-tests' runner)
+#     all with dracut's shell init; both dracut images with every Ethernet
+#     driver (what --no-hostonly gives), built with gzip -1.
+#  3. Sizes: those images (compressed and unpacked), and the binaries
+#     (ours dynamic and static, Debian's, each with the shared libraries it
+#     needs).
+# Needs root, the qemu-tests packages, open-iscsi and dracut-network.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+QT=$TOP/qemu-tests
+OUT=${1:?usage: $0 OUT.md [BOOTS]}
+BOOTS=${2:-5}
+OURS=$TOP/iscsistart/iscsistart
+STATIC=$TOP/build/static/iscsistart
+PEER=/usr/sbin/iscsistart
+WORK=$QT/work/bench
+mkdir -p "$WORK"
+die() { echo "qemu-bench: $*" >&2; exit 1; }
+[ -x "$OURS" ] || die "no $OURS (make)"
+[ -x "$PEER" ] || die "no $PEER (apt-get install open-iscsi)"
+
+IQN=iqn.2026-11.test.iscsiroot
+STATIC_ROOT="ip=10.77.0.2::10.77.0.1:255.255.255.0::eth0:off netroot=iscsi:10.77.0.1::3260:1:$IQN:root rd.iscsi.initiator=$IQN:initiator root=LABEL=isr-root rd.shell=0 rd.retry=30"
+
+marker() { tr -d '\r' < "$1" | awk -v m="$2" '$1 == m { print $2; exit }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+minmax() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%s-%s", lo, hi; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ms() { awk -v s="$1" 'BEGIN { printf "%d", s * 1000 + 0.5 }'; }
+
+# boot NAME ARGS...: one run-boot.sh; prints its log path, or nothing on failure
+boot() {
+    local name=$1
+    shift
+    if "$QT/run-boot.sh" --name "$name" --timeout 150 "$@" > "$WORK/$name.out" 2>&1; then
+        echo "$QT/work/$name.log"
+    else
+        echo "qemu-bench: $name failed: $(tail -n 1 "$WORK/$name.out")" >&2
+    fi
+}
+
+# --- 1. the binary ---------------------------------------------------------
+# seconds from the init's first iSCSI step to the disk
+binary_seconds() {
+    local log=$1 p0 n0 t0 t1 start
+    p0=$(marker "$log" ISR-P0) n0=$(marker "$log" ISR-N0) t0=$(marker "$log" ISR-T0) t1=$(marker "$log" ISR-T1)
+    [ -n "$t0" ] && [ -n "$t1" ] || return 1
+    start=$(printf '%s\n' $p0 $n0 $t0 | sort -n | head -n 1)
+    awk -v a="$start" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# ours and the peer alternate, so both see the same machine load
+declare -A BIN_MED BIN_RANGE
+for mode in flags ibft; do
+    rm -f "$WORK/bin-$mode-ours.txt" "$WORK/bin-$mode-peer.txt"
+    touch "$WORK/bin-$mode-ours.txt" "$WORK/bin-$mode-peer.txt"
+    for i in $(seq "$BOOTS"); do
+        for who in ours peer; do
+            bin=$OURS
+            [ $who = peer ] && bin=$PEER
+            opts=(--binary "$bin")
+            [ $mode = ibft ] && opts+=(--ipxe static)
+            log=$(boot "bench-$mode-$who-$i" "${opts[@]}")
+            [ -n "$log" ] && binary_seconds "$log" >> "$WORK/bin-$mode-$who.txt"
+            echo "qemu-bench: $mode $who $i: $(tail -n 1 "$WORK/bin-$mode-$who.txt") s" >&2
+        done
+    done
+    for who in ours peer; do
+        BIN_MED[$mode-$who]=$(median < "$WORK/bin-$mode-$who.txt")
+        BIN_RANGE[$mode-$who]=$(minmax < "$WORK/bin-$mode-$who.txt")
+    done
+done
+
+# --- 2. the initramfs images ---------------------------------------------------
+IMG_STOCK=$WORK/dracut-stock.img IMG_DRACUT=$WORK/dracut-ours.img IMG_INITCPIO=$WORK/initcpio-ours.cpio.gz
+"$QT/build-dracut-image.sh" "$IMG_STOCK" "$OURS" stock-iscsi > "$WORK/build-stock.log" 2>&1 ||
+    die "stock dracut image failed, see $WORK/build-stock.log"
+ISCSIROOT_NET_DRIVERS= "$QT/build-dracut-image.sh" "$IMG_DRACUT" "$OURS" shell > "$WORK/build-dracut.log" 2>&1 ||
+    die "our dracut image failed, see $WORK/build-dracut.log"
+"$QT/build-initcpio-image.sh" "$IMG_INITCPIO" "$OURS" > "$WORK/build-initcpio.log" 2>&1 ||
+    die "our initcpio image failed, see $WORK/build-initcpio.log"
+
+declare -A IMG_MED IMG_RANGE IMG_FILE
+IMG_FILE[stock]=$IMG_STOCK IMG_FILE[dracut]=$IMG_DRACUT IMG_FILE[initcpio]=$IMG_INITCPIO
+for img in stock dracut initcpio; do rm -f "$WORK/img-$img.txt"; touch "$WORK/img-$img.txt"; done
+for i in $(seq "$BOOTS"); do
+    for img in stock dracut initcpio; do
+        log=$(boot "bench-img-$img-$i" --initrd "${IMG_FILE[$img]}" --cmdline "$STATIC_ROOT")
+        [ -n "$log" ] && marker "$log" ISR-ROOT-UPTIME >> "$WORK/img-$img.txt"
+        echo "qemu-bench: image $img $i: $(tail -n 1 "$WORK/img-$img.txt") s" >&2
+    done
+done
+for img in stock dracut initcpio; do
+    IMG_MED[$img]=$(median < "$WORK/img-$img.txt")
+    IMG_RANGE[$img]=$(minmax < "$WORK/img-$img.txt")
+done
+
+# --- 3. sizes ------------------------------------------------------------------
+kib() { echo $(( ($1 + 1023) / 1024 )); }
+unpacked() { zcat "$1" 2>/dev/null | wc -c; }
+# a binary plus the shared libraries it loads (not the dynamic loader)
+with_libs() {
+    local total f
+    total=$(stat -L -c %s "$1")
+    for f in $(ldd "$1" 2>/dev/null | awk '$3 ~ /^\// { print $3 }'); do
+        total=$((total + $(stat -L -c %s "$f")))
+    done
+    echo "$total"
+}
+libs_of() { ldd "$1" 2>/dev/null | awk '$3 ~ /^\// { n = $1; sub(/\.so.*/, "", n); printf "%s%s", sep, n; sep = ", " }'; }
+OURS_SIZE=$(stat -c %s "$OURS") OURS_ALL=$(with_libs "$OURS")   # as built (-g)
+PEER_SIZE=$(stat -c %s "$PEER") PEER_ALL=$(with_libs "$PEER")
+OURS_STRIPPED=$WORK/iscsistart.stripped
+strip -o "$OURS_STRIPPED" "$OURS"
+OURS_STRIPPED_ALL=$(( $(stat -c %s "$OURS_STRIPPED") + OURS_ALL - OURS_SIZE ))
+STATIC_SIZE=
+[ -x "$STATIC" ] && STATIC_SIZE=$(stat -c %s "$STATIC")
+
+# --- report --------------------------------------------------------------------------
+{
+    echo "## QEMU boots: ours vs Debian's open-iscsi"
+    echo
+    echo "Measured $(date -u +%Y-%m-%d) on $(nproc) CPUs, QEMU TCG (no KVM), kernel $(. "$QT/cache/kernel.env" && echo "$KVER"),"
+    echo "$BOOTS boots per line; seconds, median (min-max). Peer: Debian's $PEER"
+    echo "($(dpkg-query -W -f '${Package} ${Version}' open-iscsi 2>/dev/null))."
+    echo
+    echo "### 1. Binary start to root block device"
+    echo
+    echo "| mode | ours | Debian's iscsistart | ours / peer |"
+    echo "|---|---|---|---|"
+    for mode in flags ibft; do
+        echo "| $mode | ${BIN_MED[$mode-ours]} (${BIN_RANGE[$mode-ours]}) | ${BIN_MED[$mode-peer]} (${BIN_RANGE[$mode-peer]}) | $(ratio "${BIN_MED[$mode-ours]}" "${BIN_MED[$mode-peer]}") |"
+    done
+    echo
+    echo "flags: \`-i -t -g -a -p\`, network set up by the init; ibft: iPXE sanhook, then"
+    echo "\`iscsistart -N\` and \`-b\`. From the init's first iSCSI step (the peer's module"
+    echo "preload of iscsi_tcp, sd_mod and their dependencies, which it cannot do"
+    echo "itself; for ours nothing is preloaded) to the disk's block device."
+    echo
+    echo "### 2. Kernel start to the real root's init"
+    echo
+    echo "| initramfs | seconds | / stock dracut | compressed | unpacked |"
+    echo "|---|---|---|---|---|"
+    for img in stock dracut initcpio; do
+        case $img in
+            stock) label="dracut, its own iscsi module (stock)" ;;
+            dracut) label="dracut, our iscsiroot module" ;;
+            initcpio) label="mkinitcpio-style, our iscsiroot hook" ;;
+        esac
+        f=${IMG_FILE[$img]}
+        echo "| $label | ${IMG_MED[$img]} (${IMG_RANGE[$img]}) | $(ratio "${IMG_MED[$img]}" "${IMG_MED[stock]}") | $(kib "$(stat -c %s "$f")") KiB | $(kib "$(unpacked "$f")") KiB |"
+    done
+    echo
+    echo "Kernel command line: static \`ip=\`, \`netroot=iscsi:\`, \`rd.iscsi.initiator=\`,"
+    echo "\`root=LABEL=\`. dracut $(. /usr/lib/dracut/dracut-version.sh 2>/dev/null; echo "${DRACUT_VERSION:-?}"), shell init (no systemd), gzip -1; both"
+    echo "dracut images with every Ethernet driver (as \`--no-hostonly\` builds);"
+    echo "the mkinitcpio-style one (qemu-tests' runner of our hook) with the"
+    echo "virtio NIC's driver only, so its size is not comparable to the others."
+    echo
+    echo "### 3. Binary sizes"
+    echo
+    echo "| binary | file | with its shared libraries | / Debian's with libraries |"
+    echo "|---|---|---|---|"
+    echo "| Debian's iscsistart | $(kib "$PEER_SIZE") KiB | $(kib "$PEER_ALL") KiB ($(libs_of "$PEER")) | 1.00 |"
+    echo "| ours, \`make\` (stripped) | $(kib "$(stat -c %s "$OURS_STRIPPED")") KiB | $(kib "$OURS_STRIPPED_ALL") KiB ($(libs_of "$OURS")) | $(ratio "$OURS_STRIPPED_ALL" "$PEER_ALL") |"
+    if [ -n "$STATIC_SIZE" ]; then
+        echo "| ours, \`make static\` (stripped) | $(kib "$STATIC_SIZE") KiB | $(kib "$STATIC_SIZE") KiB (none) | $(ratio "$STATIC_SIZE" "$PEER_ALL") |"
+    fi
+    echo
+    echo "Debian's binary is stripped as packaged. Our dynamic build needs libstdc++"
+    echo "(and libgcc_s, libm) besides what Debian's needs; in an initramfs that"
+    echo "already has them for other tools, only the binary's own size counts."
+} > "$OUT"
+cat "$OUT"
