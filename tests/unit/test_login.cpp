@@ -23,6 +23,16 @@ struct Rsp {
     pdu::Isid isid = ISID;
 };
 
+// The target's last operational response: transit to full feature phase.
+Rsp final_operational()
+{
+    Rsp r;
+    r.t = true;
+    r.csg = 1;
+    r.nsg = 3;
+    return r;
+}
+
 Login::Outcome feed(Login &l, const Rsp &r)
 {
     std::vector<uint8_t> data;
@@ -82,10 +92,7 @@ void finish_operational(Login &l, uint16_t tsih = 0x200)
     auto req = l.next_request();
     assert_int_equal(req.bhs[1], 0x87); // T, CSG 1, NSG 3
     assert_string_equal(key(req, "ImmediateData").c_str(), "Yes");
-    Rsp r;
-    r.t = true;
-    r.csg = 1;
-    r.nsg = 3;
+    Rsp r = final_operational();
     r.tsih = tsih;
     r.statsn = 9;
     r.keys = {{"HeaderDigest", "None"}, {"DataDigest", "None"}, {"InitialR2T", "Yes"}, {"ImmediateData", "Yes"},
@@ -380,10 +387,7 @@ static void continued_response(void **)
     auto req = l.next_request();
     assert_true(req.data.empty());
     assert_int_equal(req.bhs[1], 0x04); // CSG 1, no T, no C
-    Rsp rest;
-    rest.t = true;
-    rest.csg = 1;
-    rest.nsg = 3;
+    Rsp rest = final_operational();
     rest.keys = {{"ImmediateData", "Yes"}};
     assert_true(feed(l, rest) == Login::Outcome::DONE);
     assert_int_equal(l.negotiated().max_xmit_dlength, 8192);
@@ -410,10 +414,7 @@ static void protocol_violations(void **)
     {
         Login l(c, ISID, 1);
         skip_security(l, {{"TargetPortalGroupTag", "1"}});
-        Rsp op;
-        op.t = true;
-        op.csg = 1;
-        op.nsg = 3;
+        Rsp op = final_operational();
         EXPECT_ERROR(feed(l, op), ISCSI_ERR_FATAL_LOGIN, "portal group tag is 1, not 2");
     }
     {
@@ -470,10 +471,7 @@ static void target_text_is_escaped_in_errors(void **)
     LoginConfig c = base_config();
     Login l(c, ISID, 1);
     skip_security(l);
-    Rsp op;
-    op.t = true;
-    op.csg = 1;
-    op.nsg = 3;
+    Rsp op = final_operational();
     op.keys = {{"HeaderDigest", "\xff\x1b[2JNone"}};
     EXPECT_ERROR(feed(l, op), ISCSI_ERR_LOGIN, "unknown digest '\\xff\\x1b[2JNone'");
 
