@@ -3,6 +3,7 @@
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/clock.hpp"
 
 #include <algorithm>
 #include <time.h>
@@ -21,23 +22,13 @@ void sleep_ms(int ms)
     }
 }
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+} // namespace
 
 double jitter_unit()
 {
     auto b = chap::random_bytes(2);
     return (b[0] << 8 | b[1]) / 65536.0;
 }
-
-
-// One attempt: connect, then run the login state machine to the end,
-// following redirects.
-} // namespace
 
 LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih)
 {
@@ -47,7 +38,7 @@ LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cm
         // login_timeout bounds each connection's whole login, connect
         // included (as open-iscsi's login timer): a target that answers
         // every PDU just in time cannot stretch an attempt.
-        const long deadline = now_ms() + timeout_ms;
+        const long deadline = monotonic_ms() + timeout_ms;
         net::Socket sock = net::connect_portal(portal.host, portal.port, timeout_ms);
         log::info("connected to %s", sock.peer().c_str());
         Login login(o.login, isid, cmdsn);
@@ -61,14 +52,14 @@ LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cm
             auto req = login.next_request();
             if (log::level() >= 1)
                 log::debug(1, "login request: %s", text::describe(req.keys).c_str());
-            long left = deadline - now_ms();
+            long left = deadline - monotonic_ms();
             if (left <= 0)
                 throw too_slow();
             net::send_pdu(sock, req.bhs.data(), req.bhs.size(), req.data, (int)left);
             uint8_t bhs[pdu::BHS_LEN];
             std::vector<uint8_t> data;
             try {
-                data = net::recv_pdu(sock, bhs, MAX_LOGIN_DATA, (int)std::max(1L, deadline - now_ms()));
+                data = net::recv_pdu(sock, bhs, MAX_LOGIN_DATA, (int)std::max(1L, deadline - monotonic_ms()));
             } catch (const Error &e) {
                 // A target that answered before but ran out the clock.
                 if (e.code() == ISCSI_ERR_PDU_TIMEOUT && answered > 0)

@@ -21,6 +21,10 @@ struct LoginResult {
 /// `tsih` != 0: a re-login into that existing session (see Login::set_tsih).
 LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
 
+/// A random number in [0, 1) from OpenSSL's RAND_bytes (16 bits), the
+/// `unit` of backoff_ms that spreads the retries of many initiators.
+double jitter_unit();
+
 /// Up to node.session.initial_login_retry_max attempts, with capped
 /// exponential backoff and jitter between them. Connection failures,
 /// timeouts and target errors (status class 3) are retried; initiator

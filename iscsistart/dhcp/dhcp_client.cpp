@@ -5,6 +5,7 @@
 #include "../login/chap.hpp"
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
+#include "../util/clock.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -29,11 +30,6 @@ constexpr int MAX_INTERVAL_MS = 8000;
 constexpr int REQUEST_TRIES = 4;
 constexpr int NAK_DELAY_MS = 1000;
 
-long long now_ms()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 uint32_t random32()
 {
@@ -196,7 +192,7 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
         throw Error(ISCSI_ERR_INVAL, ifname + ": bad DHCP timeout " + std::to_string(timeout_ms) + " ms");
     PacketSocket sock(ifname);
     const char *ifn = ifname.c_str();
-    const long long start = now_ms();
+    const long long start = monotonic_ms();
     const long long deadline = start + timeout_ms;
 
     enum class State { DISCOVER, REQUEST } state = State::DISCOVER;
@@ -208,7 +204,7 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
     std::vector<uint8_t> buf(65536);
 
     for (;;) {
-        long long now = now_ms();
+        long long now = monotonic_ms();
         if (now >= deadline) {
             std::string msg = ifname + ": no DHCP answer in " + seconds_text(timeout_ms);
             if (offered)
@@ -238,11 +234,11 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
                     log::debug(1, "%s: DHCP %s again (xid %s, try %d)", ifn,
                                state == State::DISCOVER ? "discover" : "request", x, attempt + 1);
             }
-            next_send = now_ms() + interval_ms(attempt);
+            next_send = monotonic_ms() + interval_ms(attempt);
             ++attempt;
         }
 
-        now = now_ms();
+        now = monotonic_ms();
         std::size_t n = sock.receive(buf.data(), buf.size(), (int)(std::min(next_send, deadline) - now));
         if (n == 0)
             continue;
@@ -266,7 +262,7 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
             offered = true;
             state = State::REQUEST;
             attempt = 0;
-            next_send = now_ms();
+            next_send = monotonic_ms();
         } else if (state == State::REQUEST && l.type == DHCPACK && same(l.server_id, offer.server_id)) {
             log::info("%s", lease_line(ifname, l).c_str());
             return l;
@@ -277,7 +273,7 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
             state = State::DISCOVER;
             xid = random32();
             attempt = 0;
-            next_send = now_ms() + NAK_DELAY_MS;
+            next_send = monotonic_ms() + NAK_DELAY_MS;
         } else {
             log::debug(1, "%s: ignoring DHCP message type %d", ifn, (int)l.type);
         }

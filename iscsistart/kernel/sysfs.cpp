@@ -3,6 +3,7 @@
 #include "modules.hpp"
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
+#include "../util/clock.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -32,12 +33,6 @@ bool read_file(const std::string &path, std::string &out)
     return true;
 }
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 // Sort key for "H:C:T:L" so LUN 2 comes before LUN 10.
 unsigned long lun_of(const std::string &path)
@@ -96,7 +91,7 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms)
 {
     std::string pattern =
         "/sys/class/iscsi_session/session" + std::to_string(sid) + "/device/target*/*:*:*:*/block/*";
-    long deadline = now_ms() + timeout_ms;
+    long deadline = monotonic_ms() + timeout_ms;
     for (;;) {
         glob_t g{};
         std::vector<std::string> found;
@@ -117,7 +112,7 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms)
             if (devs.size() == found.size())
                 return devs;
         }
-        if (now_ms() >= deadline)
+        if (monotonic_ms() >= deadline)
             return {};
         usleep(10000);
     }

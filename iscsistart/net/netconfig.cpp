@@ -4,6 +4,7 @@
 #include "../kernel/modules.hpp"
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
+#include "../util/clock.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -26,12 +27,6 @@ namespace {
 
 constexpr int POLL_MS = 20;
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 void sleep_ms(int ms)
 {
@@ -179,14 +174,14 @@ Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
     if (!c.pci_bdf.empty() && !plausible_bdf(c.pci_bdf))
         throw Error(ISCSI_ERR_INVAL, "net: bad PCI address \"" + c.pci_bdf + "\"");
     const std::string mac = mac_text(c.mac);
-    const long t0 = now_ms();
+    const long t0 = monotonic_ms();
     std::set<std::string> tried;
     auto link = nl.link_by_mac(c.mac);
     const bool at_once = link.has_value();
     while (!link) {
         if (!c.pci_bdf.empty())
             load_pci_drivers(c.pci_bdf, tried);
-        if (now_ms() - t0 >= timeout_ms) {
+        if (monotonic_ms() - t0 >= timeout_ms) {
             std::string where = c.pci_bdf.empty() ? "" : " (PCI " + c.pci_bdf + ")";
             throw Error(ISCSI_ERR_TRANS, "net: no network interface with MAC " + mac + where + " after " +
                                              std::to_string(timeout_ms) + " ms");
@@ -194,7 +189,7 @@ Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
         sleep_ms(POLL_MS);
         link = nl.link_by_mac(c.mac);
     }
-    log_found(*link, mac, at_once ? -1 : now_ms() - t0);
+    log_found(*link, mac, at_once ? -1 : monotonic_ms() - t0);
     return *link;
 }
 
@@ -204,7 +199,7 @@ Link wait_for_link(Rtnl &nl, const LinkWanted &w, int timeout_ms)
 {
     if (timeout_ms < 0)
         timeout_ms = 0;
-    const long t0 = now_ms();
+    const long t0 = monotonic_ms();
     std::set<std::string> tried;
     std::set<int> refused;
     std::vector<std::string> seen;
@@ -222,7 +217,7 @@ Link wait_for_link(Rtnl &nl, const LinkWanted &w, int timeout_ms)
         } else {
             link = first_with_carrier(nl, seen, refused);
         }
-        const long waited = now_ms() - t0;
+        const long waited = monotonic_ms() - t0;
         if (link) {
             if (w.name.empty() && !w.mac)
                 log::info("net: %s has carrier after %ld ms", link->name.c_str(), waited);
@@ -308,13 +303,13 @@ std::string configure_nic(const NicConfig &c, int timeout_ms)
 
     // 4. Carrier: a missing cable shows up as a login timeout later; say so
     // here, but a link without carrier reporting must not stop the boot.
-    const long t1 = now_ms();
+    const long t1 = monotonic_ms();
     for (;;) {
         if (nl.carrier(dev.index)) {
-            log::info("%s: carrier up after %ld ms", dev.name.c_str(), now_ms() - t1);
+            log::info("%s: carrier up after %ld ms", dev.name.c_str(), monotonic_ms() - t1);
             break;
         }
-        if (now_ms() - t1 >= timeout_ms) {
+        if (monotonic_ms() - t1 >= timeout_ms) {
             log::info("warning: %s: no carrier after %d ms (cable, switch port?); continuing", dev.name.c_str(),
                       timeout_ms);
             break;

@@ -3,6 +3,7 @@
 #include "../kernel/modules.hpp"
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
+#include "../util/clock.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -25,12 +26,6 @@ constexpr int REPLY_TIMEOUT_MS = 5000;
 constexpr std::size_t MAX_IFNAME = IFNAMSIZ - 1;
 constexpr uint32_t MIN_MTU = 68; // IPv4's minimum (RFC 791)
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 [[noreturn]] void invalid(const std::string &msg) { throw Error(ISCSI_ERR_INVAL, "rtnl: " + msg); }
 
@@ -472,11 +467,11 @@ int Rtnl::transact(const std::vector<uint8_t> &req, Mode mode, const std::string
     if (sent < 0)
         throw Error(ISCSI_ERR_INTERNAL, "rtnl: " + what + " failed: cannot send: " + strerror(errno));
 
-    const long deadline = now_ms() + REPLY_TIMEOUT_MS;
+    const long deadline = monotonic_ms() + REPLY_TIMEOUT_MS;
     bool interrupted = false;
     std::vector<uint8_t> buf;
     for (;;) {
-        long left = deadline - now_ms();
+        long left = deadline - monotonic_ms();
         pollfd p{fd_, POLLIN, 0};
         int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
         if (pr < 0 && errno == EINTR)

@@ -3,6 +3,7 @@
 #include "../login/pdu.hpp"
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
+#include "../util/clock.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -43,12 +44,6 @@ const char *const RESOLVE_NOTE = "";
 void restrict_nss() {}
 #endif
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 std::string addr_text(const sockaddr *sa)
 {
@@ -73,7 +68,7 @@ std::string addr_text(const sockaddr *sa)
 bool wait_fd(int fd, short events, long deadline)
 {
     for (;;) {
-        long left = deadline - now_ms();
+        long left = deadline - monotonic_ms();
         if (left <= 0)
             return false;
         pollfd p{fd, events, 0};
@@ -155,7 +150,7 @@ std::string Socket::peer() const
 
 Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = monotonic_ms() + timeout_ms;
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -216,7 +211,7 @@ void send_pdu(const Socket &s, const uint8_t *hdr, std::size_t hdr_len, const st
     std::vector<uint8_t> buf(hdr, hdr + hdr_len);
     buf.insert(buf.end(), data.begin(), data.end());
     buf.resize(buf.size() + pdu::pad_len(data.size()), 0);
-    long deadline = now_ms() + timeout_ms;
+    long deadline = monotonic_ms() + timeout_ms;
     std::size_t sent = 0;
     while (sent < buf.size()) {
         if (!wait_fd(s.fd(), POLLOUT, deadline))
@@ -233,7 +228,7 @@ void send_pdu(const Socket &s, const uint8_t *hdr, std::size_t hdr_len, const st
 
 std::vector<uint8_t> recv_pdu(const Socket &s, uint8_t bhs[48], std::size_t max_data, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = monotonic_ms() + timeout_ms;
     recv_exact(s, bhs, pdu::BHS_LEN, deadline, "header");
     std::size_t ahs = (std::size_t)pdu::total_ahs_length(bhs) * 4;
     std::size_t dlen = pdu::data_segment_length(bhs);

@@ -3,9 +3,9 @@
 #include "policy.hpp"
 #include "../kernel/kevent.hpp"
 #include "../kernel/uevent.hpp"
-#include "../login/chap.hpp"
 #include "../util/errors.hpp"
 #include "../util/log.hpp"
+#include "../util/clock.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -34,11 +34,14 @@ void on_term(int) { g_stop = 1; }
 // the directories we hold stay reachable.
 int g_sys = -1, g_proc = -1;
 
-long now_ms()
+
+// Open g_sys and g_proc once, while the paths still lead there.
+void hold_sys_and_proc()
 {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+    if (g_sys < 0)
+        g_sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (g_proc < 0)
+        g_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 bool read_at(int dir, const std::string &path, std::string &out, std::size_t max = 1 << 20)
@@ -91,19 +94,13 @@ bool iscsid_up()
     return read_at(g_proc, "net/unix", t) && iscsid_listening(t);
 }
 
-double jitter_unit()
-{
-    auto b = chap::random_bytes(2);
-    return (b[0] << 8 | b[1]) / 65536.0;
-}
-
 // Wait `ms`, keeping the event queue drained (events of sessions we are
 // not recovering right now stay queued for the main loop).
 void pause_ms(BootSession &s, long ms, std::vector<kernel::KEvent> &later)
 {
-    long until = now_ms() + ms;
+    long until = monotonic_ms() + ms;
     while (!g_stop) {
-        long left = until - now_ms();
+        long left = until - monotonic_ms();
         if (left <= 0)
             return;
         kernel::KEvent ev;
@@ -118,7 +115,7 @@ enum class Recovery { DONE, GAVE_UP, GONE, TAKEN_OVER };
 Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &later)
 {
     const cli::Options &o = s.opts;
-    const long t0 = now_ms();
+    const long t0 = monotonic_ms();
     const long limit_ms = (long)o.session.replacement_timeout_s * 1000L;
     log::info("session %u: connection lost (%s); logging in again to %s at %s:%u", s.sid, why,
               o.login.target_name.c_str(), o.portal.host.c_str(), o.portal.port);
@@ -128,7 +125,7 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
         // rather than race it.
         log::info("session %u: iscsid is running; leaving it %d s to recover the session", s.sid,
                   ISCSID_GRACE_MS / 1000);
-        for (long until = now_ms() + ISCSID_GRACE_MS; now_ms() < until && !g_stop;) {
+        for (long until = monotonic_ms() + ISCSID_GRACE_MS; monotonic_ms() < until && !g_stop;) {
             pause_ms(s, 500, later);
             if (session_state(s.sid) == "LOGGED_IN" && taken_over(true, s.local_port, kernel_local_port(s.sid)))
                 return Recovery::TAKEN_OVER;
@@ -174,15 +171,15 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
             stopped = false;
             s.tsih = lr.neg.tsih;
             s.local_port = lr.sock.local_port();
-            log::info("session %u: recovered after %ld ms (attempt %d, TSIH %u, CmdSN %u)", s.sid, now_ms() - t0,
+            log::info("session %u: recovered after %ld ms (attempt %d, TSIH %u, CmdSN %u)", s.sid, monotonic_ms() - t0,
                       attempt, s.tsih, cmdsn);
             return Recovery::DONE;
         } catch (const Error &e) {
-            long left = limit_ms > 0 ? t0 + limit_ms - now_ms() : 1L << 40;
+            long left = limit_ms > 0 ? t0 + limit_ms - monotonic_ms() : 1L << 40;
             long delay = retry_delay_ms(attempt, jitter_unit(), left);
             if (delay < 0) {
                 log::error("session %u: giving up after %ld s (replacement_timeout): %s", s.sid,
-                           (now_ms() - t0) / 1000, e.what());
+                           (monotonic_ms() - t0) / 1000, e.what());
                 return Recovery::GAVE_UP;
             }
             log::info("session %u: attempt %d failed: %s; retrying in %ld ms", s.sid, attempt, e.what(), delay);
@@ -241,10 +238,7 @@ void set_title(char **argv)
 
 void run(std::vector<BootSession> &sessions)
 {
-    if (g_sys < 0)
-        g_sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (g_proc < 0)
-        g_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    hold_sys_and_proc();
     for (const auto &s : sessions)
         log::info("supervising session %u (pid %d, %s)", s.sid, (int)getpid(), footprint().c_str());
 
@@ -339,8 +333,7 @@ void start(std::vector<BootSession> sessions, char **argv)
     if (chdir("/") != 0) {
     }
     log::keep_kmsg_open();
-    g_sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    g_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    hold_sys_and_proc();
     // Our pages must not have to come from the disk we keep alive: when
     // the binary is not in the initramfs (whose files stay in RAM), lock
     // all of it in memory. And the OOM killer must not pick us.

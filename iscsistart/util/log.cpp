@@ -1,4 +1,5 @@
 #include "log.hpp"
+#include "clock.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -37,14 +38,8 @@ bool stderr_is_console()
            (err.st_rdev == con.st_rdev || major(err.st_rdev) == 4 /* tty0-63, ttyS*: a console */);
 }
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
-const long g_start = now_ms();
+const long g_start = monotonic_ms();
 
 void kmsg_write(const char *line, int n, int level)
 {
@@ -59,7 +54,7 @@ bool kmsg_budget(bool is_error)
 {
     if (g_kmsg_unlimited)
         return true;
-    const long t = now_ms();
+    const long t = monotonic_ms();
     if (t - g_kmsg_window >= KMSG_WINDOW_MS) {
         g_kmsg_window = t;
         g_kmsg_count = 0;
@@ -129,7 +124,7 @@ void keep_kmsg_open()
     g_stderr_is_console = stderr_is_console();
     open_kmsg();
 }
-long elapsed_ms() { return now_ms() - g_start; }
+long elapsed_ms() { return monotonic_ms() - g_start; }
 
 void info(const char *fmt, ...)
 {
