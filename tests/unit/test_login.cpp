@@ -23,16 +23,6 @@ struct Rsp {
     pdu::Isid isid = ISID;
 };
 
-// The target's last operational response: transit to full feature phase.
-Rsp final_operational()
-{
-    Rsp r;
-    r.t = true;
-    r.csg = 1;
-    r.nsg = 3;
-    return r;
-}
-
 Login::Outcome feed(Login &l, const Rsp &r)
 {
     std::vector<uint8_t> data;
@@ -54,6 +44,27 @@ Login::Outcome feed(Login &l, const Rsp &r)
     b[37] = r.det;
     auto rsp = pdu::decode_login_response(b);
     return l.on_response(rsp, data.data(), data.size());
+}
+
+// Our first request, the target's AuthMethod=CHAP, and our CHAP_A offer:
+// the login waits for the target's challenge.
+void start_chap(Login &l)
+{
+    l.next_request();
+    Rsp r;
+    r.keys = {{"AuthMethod", "CHAP"}};
+    feed(l, r);
+    l.next_request();
+}
+
+// The target's last operational response: transit to full feature phase.
+Rsp final_operational()
+{
+    Rsp r;
+    r.t = true;
+    r.csg = 1;
+    r.nsg = 3;
+    return r;
 }
 
 LoginConfig base_config()
@@ -241,11 +252,8 @@ static void reflected_challenge_is_refused(void **)
     // answer (a reflection attack would replay our own answer to us).
     LoginConfig c = chap_config(true);
     Login l(c, ISID, 1, [](std::size_t n) { return n == 1 ? chap::Bytes{17} : TARGET_CHALLENGE; });
-    l.next_request();
+    start_chap(l);
     Rsp r;
-    r.keys = {{"AuthMethod", "CHAP"}};
-    feed(l, r);
-    l.next_request();
     r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "17"}, {"CHAP_C", chap::encode_hex(TARGET_CHALLENGE)}};
     feed(l, r);
     EXPECT_ERROR(l.next_request(), ISCSI_ERR_LOGIN_AUTH_FAILED, "reflection");
@@ -277,11 +285,8 @@ static void bad_chap_challenges(void **)
     for (auto &k : cases) {
         LoginConfig c = chap_config(false);
         Login l(c, ISID, 1);
-        l.next_request();
+        start_chap(l);
         Rsp r;
-        r.keys = {{"AuthMethod", "CHAP"}};
-        feed(l, r);
-        l.next_request();
         r.keys = k.keys;
         EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN_AUTH_FAILED, k.err);
     }
@@ -477,11 +482,8 @@ static void target_text_is_escaped_in_errors(void **)
 
     LoginConfig cc = chap_config(false);
     Login l2(cc, ISID, 1);
-    l2.next_request();
+    start_chap(l2);
     Rsp r;
-    r.keys = {{"AuthMethod", "CHAP"}};
-    feed(l2, r);
-    l2.next_request();
     r.keys = {{"CHAP_A", "\x1b]0;x\x07"}, {"CHAP_I", "1"}, {"CHAP_C", "0x01"}};
     EXPECT_ERROR(feed(l2, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "CHAP_A=\\x1b]0;x\\x07,");
 
@@ -495,11 +497,8 @@ static void chap_challenge_lengths(void **)
 {
     LoginConfig c = chap_config(false);
     Login l(c, ISID, 1);
-    l.next_request();
+    start_chap(l);
     Rsp r;
-    r.keys = {{"AuthMethod", "CHAP"}};
-    feed(l, r);
-    l.next_request();
     r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "33"}, {"CHAP_C", "0xabc"}};
     feed(l, r);
     auto req = l.next_request();
@@ -507,10 +506,7 @@ static void chap_challenge_lengths(void **)
     assert_string_equal(key(req, "CHAP_R").c_str(), chap::encode_hex(want).c_str());
 
     Login l2(c, ISID, 1);
-    l2.next_request();
-    r.keys = {{"AuthMethod", "CHAP"}};
-    feed(l2, r);
-    l2.next_request();
+    start_chap(l2);
     r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "1"}, {"CHAP_C", chap::encode_hex(chap::Bytes(1025, 1))}};
     EXPECT_ERROR(feed(l2, r), ISCSI_ERR_LOGIN_AUTH_FAILED, "1025-byte CHAP_C, more than 1024");
 }
