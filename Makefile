@@ -30,12 +30,12 @@ INITCPIODIR  ?= /usr/lib/initcpio
 # spent waiting on the network and the kernel, not computing (about half
 # the size of -O2).
 CXXFLAGS ?= -Os -g
-CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -MMD -MP -ffunction-sections -fdata-sections
+CXXFLAGS += -I$(CURDIR) -std=c++20 -Wall -Wextra -Werror -MMD -MP -ffunction-sections -fdata-sections
 LDFLAGS  += -Wl,--gc-sections
 LDLIBS_ISR := -lkmod -lcrypto
 BUILD    := build
 
-LIB_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules_exec.cpp,$(shell find iscsistart ibft -name '*.cpp' | sort))
+LIB_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules_exec.cpp,$(shell find iscsistart ibft util -name '*.cpp' | sort))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.cpp))
 TEST_BIN := $(TEST_SRC:tests/unit/%.cpp=$(BUILD)/tests/%)
@@ -99,7 +99,7 @@ $(BUILD)/tests/vlan_tagger: $(BUILD)/tests/tools/vlan_tagger.o
 # only glibc's built-in NSS "files" and "dns" here. -static, not
 # -static-pie: that was 11% larger; gold's or lld's --icf saved under 0.5%.
 STATIC      := $(BUILD)/static
-STATIC_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules.cpp,$(shell find iscsistart ibft -name '*.cpp' | sort))
+STATIC_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules.cpp,$(shell find iscsistart ibft util -name '*.cpp' | sort))
 STATIC_LDFLAGS ?= -static
 OBJCOPY     ?= objcopy
 
@@ -125,18 +125,18 @@ $(STATIC)/iscsistart: $(STATIC)/iscsistart.debug
 # inputs go to build/fuzz-corpus, the seeds in fuzz/corpus stay small.
 FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++
-FUZZ_FLAGS := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp iscsistart/util/secret.cpp
+FUZZ_FLAGS := -I$(CURDIR) -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp util/secret.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
-	iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
+	iscsistart/net/nic_config.cpp util/secret.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/net_plan.cpp \
 	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp \
-	iscsistart/net/nic_config.cpp iscsistart/util/secret.cpp
+	iscsistart/net/nic_config.cpp util/secret.cpp
 FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
-	iscsistart/login/chap.cpp iscsistart/util/secret.cpp
+	iscsistart/login/chap.cpp util/secret.cpp
 FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
 	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
-	iscsistart/util/secret.cpp
+	util/secret.cpp
 FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp
 # NAME:MAX_LEN[:DICT] for fuzz/run.sh, which runs them one after another
 FUZZ_TARGETS := ibft:4096 dhcp:1500 cmdline:4096 login_pdu:4096:fuzz/login.dict login:8192:fuzz/login.dict \

@@ -22,8 +22,8 @@
 // initiators that did not finish in time.
 #include "../iscsistart/cli/options.hpp"
 #include "../iscsistart/login_client.hpp"
-#include "../iscsistart/util/backoff.hpp"
-#include "../iscsistart/util/errors.hpp"
+#include "util/backoff.hpp"
+#include "util/errors.hpp"
 
 #include <algorithm>
 #include <cerrno>

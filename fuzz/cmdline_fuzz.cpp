@@ -7,8 +7,8 @@
 #include "../iscsistart/cmdline/cmdline.hpp"
 #include "../iscsistart/cmdline/net_plan.hpp"
 #include "../iscsistart/cmdline/sources.hpp"
-#include "../iscsistart/util/errors.hpp"
-#include "../iscsistart/util/secret.hpp"
+#include "util/errors.hpp"
+#include "util/secret.hpp"
 
 #include <cstddef>
 #include <cstdint>

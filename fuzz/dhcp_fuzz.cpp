@@ -6,7 +6,7 @@
 // payload is then parsed the same way.
 #include "../iscsistart/dhcp/dhcp_packet.hpp"
 #include "../iscsistart/dhcp/lease_file.hpp"
-#include "../iscsistart/util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -4,7 +4,7 @@
 // with its checksum repaired, so mutations get past the checksum test
 // into the structure and string checks.
 #include "../ibft/ibft.hpp"
-#include "../iscsistart/util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -36,7 +36,7 @@
 #include "../iscsistart/login/login.hpp"
 #include "../iscsistart/login/pdu.hpp"
 #include "../iscsistart/login/text_keys.hpp"
-#include "../iscsistart/util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -10,7 +10,7 @@
 #include "../iscsistart/login/chap.hpp"
 #include "../iscsistart/login/pdu.hpp"
 #include "../iscsistart/login/text_keys.hpp"
-#include "../iscsistart/util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "../iscsistart/net/nic_config.hpp"
-#include "../iscsistart/util/secret.hpp"
+#include "util/secret.hpp"
 
 #include <array>
 #include <cstdint>

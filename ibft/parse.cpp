@@ -1,6 +1,6 @@
 #include "ibft.hpp"
 
-#include "../iscsistart/util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -1,8 +1,8 @@
 #include "source.hpp"
 
 #include "../iscsistart/kernel/modules.hpp"
-#include "../iscsistart/util/errors.hpp"
-#include "../iscsistart/util/log.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -2,7 +2,7 @@
 
 #include "../login/chap.hpp"
 #include "../login/negotiate.hpp"
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <algorithm>
 #include <cctype>

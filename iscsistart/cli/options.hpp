@@ -5,7 +5,7 @@
 
 #include "../login/login.hpp"
 #include "../login/params.hpp"
-#include "../util/secret.hpp"
+#include "util/secret.hpp"
 
 #include <optional>
 #include <string>

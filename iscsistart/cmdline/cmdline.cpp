@@ -1,7 +1,7 @@
 #include "cmdline.hpp"
 
 #include "../login/negotiate.hpp"
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <arpa/inet.h>
 #include <cctype>

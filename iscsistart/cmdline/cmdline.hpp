@@ -5,7 +5,7 @@
 #pragma once
 
 #include "../net/nic_config.hpp"
-#include "../util/secret.hpp"
+#include "util/secret.hpp"
 
 #include <array>
 #include <cstdint>

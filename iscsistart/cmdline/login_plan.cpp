@@ -1,6 +1,6 @@
 #include "login_plan.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <cstdio>
 

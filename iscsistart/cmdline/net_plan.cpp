@@ -1,6 +1,6 @@
 #include "net_plan.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <set>
 

@@ -1,11 +1,11 @@
 #include "dhcp_client.hpp"
 
-#include "../util/secret.hpp"
+#include "util/secret.hpp"
 
 #include "../login/chap.hpp"
-#include "../util/errors.hpp"
-#include "../util/log.hpp"
-#include "../util/clock.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/clock.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>

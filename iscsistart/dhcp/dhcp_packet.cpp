@@ -1,6 +1,6 @@
 #include "dhcp_packet.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <cstring>
 #include <map>

@@ -1,8 +1,8 @@
 #include "lease_file.hpp"
 
-#include "../util/secret.hpp"
+#include "util/secret.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <sys/socket.h>
 #include <cerrno>

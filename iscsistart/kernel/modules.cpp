@@ -1,6 +1,6 @@
 #include "modules.hpp"
 
-#include "../util/log.hpp"
+#include "util/log.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -5,7 +5,7 @@
 // modules.cpp there; the interface is modules.hpp's.
 #include "modules.hpp"
 
-#include "../util/log.hpp"
+#include "util/log.hpp"
 
 #include <cerrno>
 #include <cstring>

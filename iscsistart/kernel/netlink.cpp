@@ -1,8 +1,8 @@
 #include "netlink.hpp"
 
 #include "uevent.hpp"
-#include "../util/errors.hpp"
-#include "../util/log.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
 
 #include <cerrno>
 #include <cstring>

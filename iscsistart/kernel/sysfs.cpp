@@ -1,9 +1,9 @@
 #include "sysfs.hpp"
 
 #include "modules.hpp"
-#include "../util/errors.hpp"
-#include "../util/log.hpp"
-#include "../util/clock.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/clock.hpp"
 
 #include <algorithm>
 #include <cerrno>

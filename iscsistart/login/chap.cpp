@@ -1,6 +1,6 @@
 #include "chap.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -3,7 +3,7 @@
 // Hashes and random bytes come from OpenSSL.
 #pragma once
 
-#include "../util/secret.hpp"
+#include "util/secret.hpp"
 
 #include <cstdint>
 #include <optional>

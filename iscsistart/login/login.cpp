@@ -1,7 +1,7 @@
 #include "login.hpp"
 
 #include "negotiate.hpp"
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,6 +1,6 @@
 #include "negotiate.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <algorithm>
 

@@ -3,7 +3,7 @@
 // iscsi_tcp is tuned for.
 #pragma once
 
-#include "../util/secret.hpp"
+#include "util/secret.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 #include "pdu.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <cstdio>
 

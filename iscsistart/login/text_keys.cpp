@@ -1,6 +1,6 @@
 #include "text_keys.hpp"
 
-#include "../util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <cctype>
 

@@ -2,9 +2,9 @@
 
 #include "rtnl.hpp"
 #include "../kernel/modules.hpp"
-#include "../util/errors.hpp"
-#include "../util/log.hpp"
-#include "../util/clock.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/clock.hpp"
 
 #include <algorithm>
 #include <cctype>

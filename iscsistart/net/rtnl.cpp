@@ -1,9 +1,9 @@
 #include "rtnl.hpp"
 
 #include "../kernel/modules.hpp"
-#include "../util/errors.hpp"
-#include "../util/log.hpp"
-#include "../util/clock.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/clock.hpp"
 
 #include <cctype>
 #include <cerrno>

@@ -1,9 +1,9 @@
 #include "tcp.hpp"
 
 #include "../login/pdu.hpp"
-#include "../util/errors.hpp"
-#include "../util/log.hpp"
-#include "../util/clock.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/clock.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>

@@ -1,6 +1,6 @@
 #include "policy.hpp"
 
-#include "../util/backoff.hpp"
+#include "util/backoff.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -3,9 +3,9 @@
 #include "policy.hpp"
 #include "../kernel/kevent.hpp"
 #include "../kernel/uevent.hpp"
-#include "../util/errors.hpp"
-#include "../util/log.hpp"
-#include "../util/clock.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
+#include "util/clock.hpp"
 
 #include <cerrno>
 #include <csignal>

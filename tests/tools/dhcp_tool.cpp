@@ -6,8 +6,8 @@
 #include "../../iscsistart/dhcp/dhcp_client.hpp"
 #include "../../iscsistart/dhcp/lease_file.hpp"
 #include "../../iscsistart/net/rtnl.hpp"
-#include "../../iscsistart/util/errors.hpp"
-#include "../../iscsistart/util/log.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
 
 #include <cerrno>
 #include <cstdio>

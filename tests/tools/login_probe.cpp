@@ -3,8 +3,8 @@
 // options. Used by tests/integration/ against tgtd on 127.0.0.1.
 #include "../../iscsistart/cli/options.hpp"
 #include "../../iscsistart/login_client.hpp"
-#include "../../iscsistart/util/errors.hpp"
-#include "../../iscsistart/util/log.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
 
 #include <cstdio>
 

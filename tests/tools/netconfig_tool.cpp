@@ -13,8 +13,8 @@
 // Exit status: 0, the isr::Error code on failure, 2 on usage errors.
 #include "../../iscsistart/net/netconfig.hpp"
 #include "../../iscsistart/net/rtnl.hpp"
-#include "../../iscsistart/util/errors.hpp"
-#include "../../iscsistart/util/log.hpp"
+#include "util/errors.hpp"
+#include "util/log.hpp"
 
 #include <cerrno>
 #include <cstdio>

@@ -3,7 +3,7 @@
 #include "test_util.hpp"
 
 #include "../../iscsistart/cli/options.hpp"
-#include "../../iscsistart/util/backoff.hpp"
+#include "util/backoff.hpp"
 
 #include <cstdio>
 #include <cstring>

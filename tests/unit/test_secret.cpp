@@ -2,7 +2,7 @@
 // SensitiveString leave no readable copy behind when moved or assigned.
 #include "test_util.hpp"
 
-#include "../../iscsistart/util/secret.hpp"
+#include "util/secret.hpp"
 
 #include <cstring>
 #include <string>

@@ -9,7 +9,7 @@ extern "C" {
 #include <cmocka.h>
 }
 
-#include "../../iscsistart/util/errors.hpp"
+#include "util/errors.hpp"
 
 #include <string>
 
