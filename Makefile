@@ -130,12 +130,12 @@ FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp util/secret.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
 	iscsistart/net/nic_config.cpp util/secret.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/net_plan.cpp \
-	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp \
+	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	iscsistart/net/nic_config.cpp util/secret.cpp
-FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
+FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	iscsistart/login/chap.cpp util/secret.cpp
-FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
-	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
+FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp util/random.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
+	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	util/secret.cpp
 FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp
 # NAME:MAX_LEN[:DICT] for fuzz/run.sh, which runs them one after another

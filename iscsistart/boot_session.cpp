@@ -1,4 +1,5 @@
 #include "boot_session.hpp"
+#include "util/random.hpp"
 
 #include "kernel/modules.hpp"
 #include "kernel/netlink.hpp"
@@ -31,7 +32,7 @@ struct Handoff {
 pdu::Isid make_isid()
 {
     // RFC 7143 11.12.5: T=10b (random); B and C random, D qualifier 0.
-    auto r = chap::random_bytes(3);
+    auto r = random_bytes(3);
     return {0x80, r[0], r[1], r[2], 0x00, 0x00};
 }
 

@@ -1,4 +1,5 @@
 #include "login_client.hpp"
+#include "util/random.hpp"
 
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
@@ -26,7 +27,7 @@ void sleep_ms(int ms)
 
 double jitter_unit()
 {
-    auto b = chap::random_bytes(2);
+    auto b = random_bytes(2);
     return (b[0] << 8 | b[1]) / 65536.0;
 }
 

@@ -1,4 +1,5 @@
 #include "dhcp_client.hpp"
+#include "util/random.hpp"
 
 #include "util/secret.hpp"
 
@@ -33,7 +34,7 @@ constexpr int NAK_DELAY_MS = 1000;
 
 uint32_t random32()
 {
-    chap::Bytes b = chap::random_bytes(4);
+    auto b = random_bytes(4);
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 

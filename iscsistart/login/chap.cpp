@@ -4,7 +4,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
@@ -167,14 +166,6 @@ bool equal_ct(const Bytes &a, const Bytes &b)
     if (a.size() != b.size())
         return false;
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-Bytes random_bytes(std::size_t n)
-{
-    Bytes out(n);
-    if (RAND_bytes(out.data(), (int)n) != 1)
-        throw Error(ISCSI_ERR_INTERNAL, "OpenSSL RAND_bytes failed");
-    return out;
 }
 
 } // namespace isr::chap

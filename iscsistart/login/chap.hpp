@@ -44,7 +44,4 @@ std::optional<Bytes> decode_binary(std::string_view s);
 /// Equal-length compare in constant time (CRYPTO_memcmp).
 bool equal_ct(const Bytes &a, const Bytes &b);
 
-/// `n` bytes from OpenSSL's RAND_bytes. Throws isr::Error on failure.
-Bytes random_bytes(std::size_t n);
-
 } // namespace isr::chap

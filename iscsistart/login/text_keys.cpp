@@ -82,23 +82,4 @@ std::string describe(const KeyList &keys)
     return s;
 }
 
-std::string printable(std::string_view s, std::size_t max)
-{
-    std::string out;
-    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            out += (char)c;
-        } else {
-            static const char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    if (s.size() > max)
-        out += "...";
-    return out;
-}
-
 } // namespace isr::text

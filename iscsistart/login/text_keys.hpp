@@ -2,6 +2,7 @@
 // Pure parsing and encoding, safe on any input.
 #pragma once
 
+#include "util/text.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -42,9 +43,5 @@ bool is_sensitive(std::string_view key);
 /// other values as printable() makes them.
 std::string describe(const KeyList &keys);
 
-/// Target-supplied text made safe for a log line: at most `max` bytes of
-/// `s`, bytes outside printable ASCII as "\xNN" (no terminal escapes or
-/// broken UTF-8 reach the console), "..." when cut.
-std::string printable(std::string_view s, std::size_t max = 64);
 
 } // namespace isr::text

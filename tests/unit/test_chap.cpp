@@ -3,6 +3,7 @@
 #include "test_util.hpp"
 
 #include "../../iscsistart/login/chap.hpp"
+#include "util/random.hpp"
 
 #include <vector>
 
@@ -107,7 +108,7 @@ static void constant_time_compare(void **)
 
 static void random_bytes_differ(void **)
 {
-    auto a = chap::random_bytes(16), b = chap::random_bytes(16);
+    auto a = random_bytes(16), b = random_bytes(16);
     assert_int_equal(a.size(), 16);
     assert_false(a == b);
 }
