@@ -11,6 +11,7 @@
 #   isr-lease: KEY='value'              each line of /run/iscsiroot/*.lease and
 #   isr-initiator: InitiatorName=...    /run/iscsiroot/initiatorname.iscsi,
 #                                       after iscsistart succeeded
+#   isr-ibft-dump: ...                  the raw iBFT in hex (isr.ibft_dump=1)
 # Kernel command line: isr.ip=A.B.C.D/NN (required unless isr.net=none or
 #   isr.ibft=1), isr.gw=A.B.C.D (optional), isr.if=NAME (default eth0);
 #   isr.net=none: no network setup here at all (no NIC modules, no
@@ -98,6 +99,35 @@ elif [ "$IBFT" != 1 ]; then
     ip link set "$NETIF" up || die "reason=ip-link-up"
     [ -n "$GW" ] && ip route add default via "$GW"
     say "isr-init: $NETIF up with $IP"
+fi
+
+# --- isr.ibft_dump=1: the raw iBFT on the console, for unit-test fixtures ---
+# Prints "isr-ibft-dump: begin SOURCE LENGTH", the table as `od -An -tx1 -v`
+# lines prefixed "isr-ibft-dump: ", then "isr-ibft-dump: end". SOURCE is the
+# ACPI table, or (BIOS iPXE puts the table in base memory, not in the ACPI
+# tables) /dev/mem at the address the kernel's early scan logged.
+if [ "$(cmdline_get isr.ibft_dump)" = 1 ]; then
+    src= skip=0 len=0
+    for t in iBFT IBFT BIFT; do
+        [ -r "/sys/firmware/acpi/tables/$t" ] || continue
+        src=/sys/firmware/acpi/tables/$t
+        len=$(wc -c < "$src")
+        break
+    done
+    if [ -z "$src" ]; then
+        at=$(dmesg | sed -n 's/.*iBFT found at \(0x[0-9a-fA-F]*\).*/\1/p' | head -n1)
+        if [ -n "$at" ]; then
+            src=/dev/mem skip=$((at))
+            len=$(dd if=/dev/mem bs=1 skip=$((skip + 4)) count=4 2>/dev/null | od -An -tu4 | tr -d ' ')
+        fi
+    fi
+    if [ -n "$src" ] && [ "${len:-0}" -gt 0 ] 2>/dev/null && [ "$len" -le 4096 ]; then
+        say "isr-ibft-dump: begin $src $(printf '0x%x' "$skip") $len"
+        dd if="$src" bs=1 skip="$skip" count="$len" 2>/dev/null | od -An -tx1 -v | sed 's/^/isr-ibft-dump: /'
+        say "isr-ibft-dump: end"
+    else
+        say "isr-ibft-dump: no iBFT found (source '${src:-none}', length '${len:-}')"
+    fi
 fi
 
 # --- optional preload (for initiators that do not load modules themselves) ---
