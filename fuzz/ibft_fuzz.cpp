@@ -17,7 +17,7 @@ static void parse_one(const uint8_t *data, size_t size)
         for (const auto &g : t.targets)
             (void)g.lun_number();
         for (const auto &n : t.nics)
-            (void)n.pci_path();
+            (void)(n.pci_path() + n.ip.text() + n.gateway.text());
     } catch (const isr::Error &) {
     }
 }

@@ -4,15 +4,31 @@
 // whose strings are (length, offset) pairs into the table.
 #pragma once
 
-#include "../iscsistart/net/nic_config.hpp"
+#include "layout.hpp"
+#include "util/mac.hpp"
 #include "util/secret.hpp"
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace isr::ibft {
+
+/// The value of an iBFT address field: IPv4 (stored IPv4-mapped) or IPv6,
+/// bytes in network order. iscsistart/ converts it to its own type.
+struct Address {
+    int family = 0;                  // AF_INET or AF_INET6; 0 = not present
+    std::array<uint8_t, 16> bytes{}; // first 4 bytes used for AF_INET
+
+    bool set() const { return family != 0; }
+    /// "10.0.0.1" / "fd00::1"; "" when not present.
+    std::string text() const;
+    /// Parse IPv4 or IPv6 text (what /sys/firmware/ibft shows); nullopt
+    /// for anything else.
+    static std::optional<Address> parse(const std::string &s);
+};
 
 /// Structure ids (iBFT 1.03 section 3.1).
 enum Id : uint8_t { ID_CONTROL = 1, ID_INITIATOR = 2, ID_NIC = 3, ID_TARGET = 4, ID_EXTENSIONS = 5 };
@@ -21,12 +37,12 @@ enum Id : uint8_t { ID_CONTROL = 1, ID_INITIATOR = 2, ID_NIC = 3, ID_TARGET = 4,
 constexpr uint8_t FLAG_VALID = 0x01;
 constexpr uint8_t FLAG_BOOT_SELECTED = 0x02;
 
-/// Fixed sizes in bytes, as the kernel checks them.
-constexpr std::size_t ACPI_HEADER_LEN = 48; // ACPI header (36) + 12 reserved
-constexpr std::size_t CONTROL_LEN = 18;
-constexpr std::size_t INITIATOR_LEN = 74;
-constexpr std::size_t NIC_LEN = 102;
-constexpr std::size_t TARGET_LEN = 54;
+/// Fixed sizes in bytes, as the kernel checks them (layout.hpp).
+constexpr std::size_t ACPI_HEADER_LEN = sizeof(layout::AcpiHeader); // 36 + 12 reserved
+constexpr std::size_t CONTROL_LEN = sizeof(layout::ControlStructure);
+constexpr std::size_t INITIATOR_LEN = sizeof(layout::InitiatorStructure);
+constexpr std::size_t NIC_LEN = sizeof(layout::NicStructure);
+constexpr std::size_t TARGET_LEN = sizeof(layout::TargetStructure);
 
 /// NIC origin values (iBFT 1.03; 3 = DHCP as open-iscsi reads it).
 constexpr uint8_t ORIGIN_DHCP = 3;
@@ -37,19 +53,19 @@ enum ChapType : uint8_t { CHAP_NONE = 0, CHAP_ONE_WAY = 1, CHAP_MUTUAL = 2 };
 struct Initiator {
     uint8_t index = 0;
     uint8_t flags = 0;
-    net::IpAddress isns_server, slp_server, pri_radius_server, sec_radius_server;
+    Address isns_server, slp_server, pri_radius_server, sec_radius_server;
     std::string name;
 };
 
 struct Nic {
     uint8_t index = 0;
     uint8_t flags = 0;
-    net::IpAddress ip;
+    Address ip;
     uint8_t prefix_len = 0;
     uint8_t origin = 0;
-    net::IpAddress gateway, primary_dns, secondary_dns, dhcp;
+    Address gateway, primary_dns, secondary_dns, dhcp;
     uint16_t vlan = 0;
-    std::array<uint8_t, 6> mac{};
+    Mac mac{};
     uint16_t pci_bdf = 0; // bus << 8 | device << 3 | function
     std::string hostname;
 
@@ -64,7 +80,7 @@ struct Nic {
 struct Target {
     uint8_t index = 0;
     uint8_t flags = 0;
-    net::IpAddress ip;
+    Address ip;
     uint16_t port = 3260;
     std::array<uint8_t, 8> lun{}; // SAM-2 8-byte LUN as stored
     uint8_t chap_type = CHAP_NONE;

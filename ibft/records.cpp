@@ -1,5 +1,7 @@
 #include "records.hpp"
 
+#include "util/mac.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -31,15 +33,8 @@ bool flagged(uint8_t flags) { return flags != 0; }
 
 } // namespace
 
-std::string mac_text(const std::array<uint8_t, 6> &m)
-{
-    char s[18];
-    snprintf(s, sizeof s, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    return s;
-}
-
 std::string format_records(const Table &t, bool show_secrets,
-                           const std::function<std::string(const std::array<uint8_t, 6> &)> &ifname_for)
+                           const std::function<std::string(const Mac &)> &ifname_for)
 {
     std::string out;
     auto line = [&](const std::string &k, const std::string &v) { out += k + " = " + v + "\n"; };
@@ -52,7 +47,7 @@ std::string format_records(const Table &t, bool show_secrets,
         if (!t.initiator.name.empty())
             line("iface.initiatorname", t.initiator.name);
         line("iface.transport_name", "tcp");
-        line("iface.hwaddress", mac_text(n->mac));
+        line("iface.hwaddress", format_mac(n->mac));
         line("iface.bootproto", n->used_dhcp() ? "DHCP" : "STATIC");
         if (n->ip.set())
             line("iface.ipaddress", n->ip.text());
@@ -87,7 +82,7 @@ std::string format_records(const Table &t, bool show_secrets,
     return out;
 }
 
-std::vector<net::NicConfig> boot_nics(const Table &t)
+std::vector<const Nic *> boot_nics(const Table &t)
 {
     std::vector<const Nic *> order;
     for (const Nic &n : t.nics)
@@ -95,26 +90,7 @@ std::vector<net::NicConfig> boot_nics(const Table &t)
             order.push_back(&n);
     std::stable_sort(order.begin(), order.end(),
                      [](const Nic *a, const Nic *b) { return a->boot_selected() && !b->boot_selected(); });
-    std::vector<net::NicConfig> out;
-    for (const Nic *n : order) {
-        net::NicConfig c;
-        c.mac = n->mac;
-        // 00:00.0 is the host bridge, never a NIC: firmware that leaves the
-        // field zero gives no PCI device to load a driver for.
-        if (n->pci_bdf)
-            c.pci_bdf = n->pci_path();
-        c.vlan = n->vlan;
-        c.address = n->ip;
-        c.prefix_len = n->prefix_len;
-        c.gateway = n->gateway;
-        for (const auto *d : {&n->primary_dns, &n->secondary_dns})
-            if (d->set())
-                c.dns.push_back(*d);
-        c.hostname = n->hostname;
-        c.dhcp = n->used_dhcp();
-        out.push_back(c);
-    }
-    return out;
+    return order;
 }
 
 std::vector<const Target *> boot_targets(const Table &t)

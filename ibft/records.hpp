@@ -1,6 +1,7 @@
 // What the iBFT means for a boot: open-iscsi's "# BEGIN RECORD" text for
-// -f, the NIC settings for -N, and the targets to log into for -b.
-// Pure: no I/O.
+// -f, the NICs to configure for -N, and the targets to log into for -b.
+// Pure: no I/O. (iscsistart/ibft_nic.hpp turns the NICs into its own
+// network settings.)
 #pragma once
 
 #include "ibft.hpp"
@@ -21,17 +22,15 @@ constexpr const char *RECORD_VERSION = "2.1.8";
 /// CHAP secrets are printed only when `show_secrets` is true; otherwise
 /// the lines carry "********".
 std::string format_records(const Table &t, bool show_secrets,
-                           const std::function<std::string(const std::array<uint8_t, 6> &)> &ifname_for);
+                           const std::function<std::string(const Mac &)> &ifname_for);
 
-/// The NIC settings for every NIC with any flag set (open-iscsi treats
-/// any flag as valid), boot-selected NICs first.
-std::vector<net::NicConfig> boot_nics(const Table &t);
+/// Every NIC with any flag set (open-iscsi treats any flag as valid),
+/// boot-selected NICs first, otherwise in table order. The pointers are
+/// into `t`.
+std::vector<const Nic *> boot_nics(const Table &t);
 
 /// The targets to log into for -b: those flagged boot-selected, then, if
 /// none is, every target with a flag set; in index order.
 std::vector<const Target *> boot_targets(const Table &t);
-
-/// "52:54:00:12:34:56".
-std::string mac_text(const std::array<uint8_t, 6> &mac);
 
 } // namespace isr::ibft

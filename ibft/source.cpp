@@ -1,8 +1,9 @@
 #include "source.hpp"
 
-#include "../iscsistart/kernel/modules.hpp"
+#include "util/bytes.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/mac.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -49,13 +50,13 @@ long num(const std::string &dir, const char *name, long def = 0)
     return strtol(v.c_str(), nullptr, 10);
 }
 
-net::IpAddress addr(const std::string &dir, const char *name)
+Address addr(const std::string &dir, const char *name)
 {
     std::string v;
     if (!attr(dir, name, v))
         return {};
-    auto a = net::IpAddress::parse(v);
-    return a ? *a : net::IpAddress{};
+    auto a = Address::parse(v);
+    return a ? *a : Address{};
 }
 
 std::string str(const std::string &dir, const char *name)
@@ -108,7 +109,7 @@ bool scan_low_memory(std::vector<uint8_t> &table)
     for (std::size_t at = 0; at + ACPI_HEADER_LEN <= mem.size(); at += 16) {
         if (memcmp(&mem[at], "iBFT", 4) && memcmp(&mem[at], "IBFT", 4))
             continue;
-        uint32_t len = mem[at + 4] | mem[at + 5] << 8 | mem[at + 6] << 16 | (uint32_t)mem[at + 7] << 24;
+        uint32_t len = bytes::get_le32(&mem[at + offsetof(layout::AcpiHeader, length)]);
         if (len < ACPI_HEADER_LEN || at + len > mem.size())
             continue;
         table.assign(mem.begin() + at, mem.begin() + at + len);
@@ -145,10 +146,8 @@ Table from_sysfs(const std::string &root)
         n.dhcp = addr(dir, "dhcp");
         n.vlan = (uint16_t)num(dir, "vlan");
         n.hostname = str(dir, "hostname");
-        unsigned m[6];
-        if (sscanf(str(dir, "mac").c_str(), "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6)
-            for (int i = 0; i < 6; ++i)
-                n.mac[i] = (uint8_t)m[i];
+        if (auto mac = parse_mac(str(dir, "mac")))
+            n.mac = *mac;
         char link[256];
         ssize_t l = readlink((dir + "device").c_str(), link, sizeof link - 1);
         if (l > 0) {
@@ -194,7 +193,7 @@ Table load_from(const std::string &path)
     return parse(raw.data(), raw.size());
 }
 
-Table load(std::string &where)
+Table load(std::string &where, const ModuleLoader &load_module)
 {
     std::vector<uint8_t> raw;
     for (const char *sig : {"iBFT", "IBFT", "BIFT"}) {
@@ -206,8 +205,8 @@ Table load(std::string &where)
     }
     const std::string sys = "/sys/firmware/ibft/";
     struct stat st;
-    if (stat(sys.c_str(), &st) != 0)
-        kernel::load_module("iscsi_ibft");
+    if (stat(sys.c_str(), &st) != 0 && load_module)
+        load_module("iscsi_ibft");
     if (stat((sys + "initiator").c_str(), &st) == 0 || !entries(sys, "target").empty()) {
         where = sys;
         return from_sysfs(sys);

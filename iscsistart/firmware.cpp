@@ -3,6 +3,8 @@
 #include "../ibft/records.hpp"
 #include "../ibft/source.hpp"
 #include "boot_session.hpp"
+#include "ibft_nic.hpp"
+#include "kernel/modules.hpp"
 #include "net/netconfig.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -18,7 +20,8 @@ namespace {
 ibft::Table load_table(const cli::Options &o)
 {
     std::string where = o.ibft_path;
-    ibft::Table t = where.empty() ? ibft::load(where) : ibft::load_from(where);
+    ibft::Table t = where.empty() ? ibft::load(where, [](const std::string &m) { kernel::load_module(m); })
+                                  : ibft::load_from(where);
     log::info("iBFT read from %s: %zu NIC(s), %zu target(s)", where.c_str(), t.nics.size(), t.targets.size());
     return t;
 }
@@ -87,7 +90,7 @@ int fw_print(const cli::Options &o)
 int fw_network(const cli::Options &o)
 {
     ibft::Table t = load_table(o);
-    auto nics = ibft::boot_nics(t);
+    auto nics = boot_nic_configs(t);
     if (nics.empty()) {
         log::error("iBFT: no valid NIC in the table");
         return ISCSI_ERR_NO_OBJS_FOUND;
@@ -110,7 +113,7 @@ int fw_connect(const cli::Options &o)
         return ISCSI_ERR_NO_OBJS_FOUND;
     }
     // The NIC's driver, so the login has an interface to go out on.
-    for (const auto &n : ibft::boot_nics(t))
+    for (const auto &n : boot_nic_configs(t))
         net::ensure_nic_driver(n, 10000);
 
     int first_error = 0, ok = 0;

@@ -25,17 +25,17 @@ int main(int argc, char **argv)
     t.initiator.name = "iqn.2026-11.test.iscsiroot:initiator";
     Nic n;
     n.flags = FLAG_VALID | FLAG_BOOT_SELECTED;
-    n.ip = *net::IpAddress::parse("10.77.0.2");
+    n.ip = *Address::parse("10.77.0.2");
     n.prefix_len = 24;
     n.origin = ORIGIN_DHCP;
-    n.gateway = *net::IpAddress::parse("10.77.0.1");
-    n.primary_dns = *net::IpAddress::parse("10.77.0.1");
-    n.dhcp = *net::IpAddress::parse("10.77.0.1");
+    n.gateway = *Address::parse("10.77.0.1");
+    n.primary_dns = *Address::parse("10.77.0.1");
+    n.dhcp = *Address::parse("10.77.0.1");
     n.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
     n.pci_bdf = 0x18;
     Target g;
     g.flags = FLAG_VALID | FLAG_BOOT_SELECTED;
-    g.ip = *net::IpAddress::parse("10.77.0.1");
+    g.ip = *Address::parse("10.77.0.1");
     g.port = 3260;
     g.lun = {0, 1, 0, 0, 0, 0, 0, 0};
     g.name = "iqn.2026-11.test.iscsiroot:root";
@@ -47,10 +47,10 @@ int main(int argc, char **argv)
             g.rev_chap_name = "isrtarget";
             g.rev_chap_secret = Secret("TargetSecret-5678");
         } else if (!strcmp(argv[i], "--ipv6")) {
-            n.ip = *net::IpAddress::parse("fd00:77::2");
+            n.ip = *Address::parse("fd00:77::2");
             n.prefix_len = 64;
-            n.gateway = *net::IpAddress::parse("fd00:77::1");
-            g.ip = *net::IpAddress::parse("fd00:77::1");
+            n.gateway = *Address::parse("fd00:77::1");
+            g.ip = *Address::parse("fd00:77::1");
         } else if (!strcmp(argv[i], "--vlan") && i + 1 < argc) {
             n.vlan = (uint16_t)std::stoi(argv[++i]);
         } else if (!strcmp(argv[i], "--two")) {

@@ -23,13 +23,13 @@ std::string table_file()
     t.initiator.name = "iqn.2026-11.test:client";
     ibft::Nic n;
     n.flags = ibft::FLAG_VALID | ibft::FLAG_BOOT_SELECTED;
-    n.ip = *net::IpAddress::parse("10.77.0.2");
+    n.ip = *ibft::Address::parse("10.77.0.2");
     n.prefix_len = 24;
     n.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
     t.nics.push_back(n);
     ibft::Target g;
     g.flags = ibft::FLAG_VALID | ibft::FLAG_BOOT_SELECTED;
-    g.ip = *net::IpAddress::parse("10.77.0.1");
+    g.ip = *ibft::Address::parse("10.77.0.1");
     g.name = "iqn.2026-11.test:root";
     g.chap_type = ibft::CHAP_MUTUAL;
     g.chap_name = "client";

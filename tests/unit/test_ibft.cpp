@@ -3,6 +3,7 @@
 
 #include "../../ibft/ibft.hpp"
 #include "../../ibft/records.hpp"
+#include "../../iscsistart/ibft_nic.hpp"
 
 #include <cstring>
 
@@ -13,7 +14,7 @@ using namespace isr::ibft;
 
 namespace {
 
-net::IpAddress ip(const char *s) { return *net::IpAddress::parse(s); }
+Address ip(const char *s) { return *Address::parse(s); }
 
 Nic make_nic(uint8_t index, const char *addr, uint8_t last_mac)
 {
@@ -300,13 +301,24 @@ static void boot_selection(void **)
     t.nics[1].flags = FLAG_VALID | FLAG_BOOT_SELECTED;
     auto n = boot_nics(t);
     assert_int_equal(n.size(), 2);
-    assert_int_equal(n[0].mac[5], 0x57);
-    assert_string_equal(n[0].pci_bdf.c_str(), "0000:00:03.0");
-    assert_int_equal(n[1].dns.size(), 1);
+    assert_int_equal(n[0]->index, 1);
+    assert_int_equal(n[1]->index, 0);
+    // iscsistart's settings for them, in the same order
+    auto c = boot_nic_configs(t);
+    assert_int_equal(c.size(), 2);
+    assert_int_equal(c[0].mac[5], 0x57);
+    assert_string_equal(c[0].pci_bdf.c_str(), "0000:00:03.0");
+    assert_int_equal(c[1].dns.size(), 1);
+    assert_string_equal(c[1].dns[0].text().c_str(), "10.77.0.53");
+    assert_string_equal(c[1].address.text().c_str(), "10.77.0.2");
+    assert_string_equal(c[1].gateway.text().c_str(), "10.77.0.254");
+    assert_int_equal(c[1].prefix_len, 24);
+    assert_true(c[1].dhcp);
+    assert_string_equal(c[1].hostname.c_str(), "client0");
     t.nics[0].flags = 0;
     assert_int_equal(boot_nics(t).size(), 1);
     t.nics[1].pci_bdf = 0;
-    assert_true(boot_nics(t)[0].pci_bdf.empty());
+    assert_true(boot_nic_configs(t)[0].pci_bdf.empty());
 }
 
 int main()
