@@ -2,6 +2,7 @@
 // framing, and the lease file (quoting, atomic write). No socket.
 #include "test_util.hpp"
 
+#include "../../iscsistart/dhcp/dhcp_exchange.hpp"
 #include "../../iscsistart/dhcp/dhcp_packet.hpp"
 #include "../../iscsistart/dhcp/lease_file.hpp"
 
@@ -115,6 +116,70 @@ static void request_bytes(void **)
     assert_memory_equal(&b[236], opts, sizeof opts);
     EXPECT_ERROR(build_request(MAC, XID, 0, net::IpAddress{}, srv), ISCSI_ERR_INVAL, "REQUEST");
     EXPECT_ERROR(build_request(MAC, XID, 0, req, *net::IpAddress::parse("fd00::1")), ISCSI_ERR_INVAL, "REQUEST");
+}
+
+// --- the exchange (RFC 2131 4.4.1) -------------------------------------------
+
+static uint16_t secs_of(const Bytes &m) { return (uint16_t)(m[8] << 8 | m[9]); }
+static uint32_t xid_of(const Bytes &m) { return (uint32_t)m[4] << 24 | (uint32_t)m[5] << 16 | m[6] << 8 | m[7]; }
+static uint8_t type_of(const Bytes &m) { return m[240] == 53 ? m[242] : 0; } // build() puts 53 first
+
+static void exchange_secs(void **)
+{
+    Exchange ex(MAC, XID);
+    assert_int_equal(ex.state(), Exchange::State::SELECTING);
+    Bytes d = ex.next_message(0);
+    assert_int_equal(type_of(d), DHCPDISCOVER);
+    d = ex.next_message(3); // a retransmission, 3 s after we began
+    assert_int_equal(secs_of(d), 3);
+    assert_int_equal(ex.attempts(), 2);
+    assert_int_equal(ex.receive(parse(reply(full_options(DHCPOFFER)))), Exchange::Event::OFFERED);
+    assert_int_equal(ex.state(), Exchange::State::REQUESTING);
+    assert_int_equal(ex.attempts(), 0);
+    // RFC 2131 4.4.1: "The DHCPREQUEST message MUST use the same value in
+    // the DHCP message header's 'secs' field ... as the original
+    // DHCPDISCOVER message": 3, not the 5 s that have passed by now, and
+    // in every retransmission of the REQUEST too.
+    for (uint16_t now : {5, 6, 10}) {
+        Bytes r = ex.next_message(now);
+        assert_int_equal(type_of(r), DHCPREQUEST);
+        assert_int_equal(xid_of(r), XID);
+        assert_int_equal(secs_of(r), 3);
+        // the REQUEST names the offered address and its server
+        const uint8_t want[] = {50, 4, 10, 77, 0, 53, 54, 4, 10, 77, 0, 1};
+        assert_memory_equal(&r[252], want, sizeof want);
+    }
+    // starting over: a new xid, and a DISCOVER counts time again
+    ex.restart(XID + 1);
+    Bytes d2 = ex.next_message(20);
+    assert_int_equal(type_of(d2), DHCPDISCOVER);
+    assert_int_equal(xid_of(d2), XID + 1);
+    assert_int_equal(secs_of(d2), 20);
+}
+
+static void exchange_replies(void **)
+{
+    Exchange ex(MAC, XID);
+    (void)ex.next_message(0);
+    Lease ack = parse(reply(full_options(DHCPACK)));
+    Lease nak = parse(reply(cat({type(DHCPNAK), SERVER, Bytes{255}})));
+    // nothing but an OFFER counts while selecting
+    assert_int_equal(ex.receive(ack), Exchange::Event::IGNORED);
+    assert_int_equal(ex.receive(nak), Exchange::Event::IGNORED);
+    assert_int_equal(ex.receive(parse(reply(full_options(DHCPOFFER)))), Exchange::Event::OFFERED);
+    // a second OFFER while requesting is not taken
+    Bytes other = reply(cat({type(DHCPOFFER), opt(54, {10, 77, 0, 9}), Bytes{255}}));
+    assert_int_equal(ex.receive(parse(other)), Exchange::Event::IGNORED);
+    assert_string_equal(text(ex.offer().server_id).c_str(), "10.77.0.1");
+    // an ACK or NAK from another server is not ours to take
+    Lease ack9 = parse(reply(cat({type(DHCPACK), opt(54, {10, 77, 0, 9}), Bytes{255}})));
+    assert_int_equal(ex.receive(ack9), Exchange::Event::IGNORED);
+    Lease nak9 = parse(reply(cat({type(DHCPNAK), opt(54, {10, 77, 0, 9}), Bytes{255}})));
+    assert_int_equal(ex.receive(nak9), Exchange::Event::IGNORED);
+    Lease nak_anon = parse(reply(cat({type(DHCPNAK), Bytes{255}})));
+    assert_int_equal(ex.receive(nak_anon), Exchange::Event::NAKED);
+    assert_int_equal(ex.receive(nak), Exchange::Event::NAKED);
+    assert_int_equal(ex.receive(ack), Exchange::Event::ACKED);
 }
 
 // --- parsing ----------------------------------------------------------------
@@ -610,6 +675,7 @@ int main()
 {
     const CMUnitTest tests[] = {
         cmocka_unit_test(discover_bytes),      cmocka_unit_test(request_bytes),
+        cmocka_unit_test(exchange_secs),       cmocka_unit_test(exchange_replies),
         cmocka_unit_test(parse_offer_and_ack), cmocka_unit_test(parse_minimal_and_padding),
         cmocka_unit_test(parse_nak),           cmocka_unit_test(parse_overload),
         cmocka_unit_test(parse_concatenated),  cmocka_unit_test(parse_truncated),
