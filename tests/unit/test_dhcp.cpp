@@ -484,6 +484,36 @@ static void masks(void **)
 
 // --- framing ----------------------------------------------------------------
 
+// Known answers from outside this code. RFC 1071 3 ("Numerical
+// examples"): the bytes 00 01 f2 03 f4 f5 f6 f7 sum to ddf2 (end-around
+// carries included), so the checksum is ~ddf2 = 220d.
+static void checksum_rfc1071(void **)
+{
+    const uint8_t rfc[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+    assert_int_equal(inet_checksum(rfc, sizeof rfc), 0x220d);
+    // with its checksum appended the sum checks: all ones, complement 0
+    const uint8_t sealed[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7, 0x22, 0x0d};
+    assert_int_equal(inet_checksum(sealed, sizeof sealed), 0);
+    // an odd length pads the last byte with zero on the right (RFC 1071
+    // 4.1): 0001 + f203 + f4f5 + f600 = dcfb after the carries, ~dcfb = 2304
+    assert_int_equal(inet_checksum(rfc, 7), 0x2304);
+    // a partial sum to start from is added in (the UDP pseudo-header)
+    assert_int_equal(inet_checksum(rfc, sizeof rfc, 0x0001), (uint16_t)~0xddf3);
+    assert_int_equal(inet_checksum(nullptr, 0), 0xffff);
+}
+
+// A real IPv4 header: 192.168.0.1 -> 192.168.0.199, UDP, total length
+// 0x73, DF, TTL 64; its header checksum is b861 (the standard worked
+// example of the IPv4 header checksum).
+static void checksum_ipv4_header(void **)
+{
+    uint8_t h[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+                     0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
+    assert_int_equal(inet_checksum(h, 20), 0); // a valid header sums to all ones
+    h[10] = h[11] = 0;
+    assert_int_equal(inet_checksum(h, 20), 0xb861);
+}
+
 static void frame_bytes(void **)
 {
     Bytes payload = build_discover(MAC, XID, 0);
@@ -516,6 +546,18 @@ static Bytes server_frame(const Bytes &payload)
     return f;
 }
 
+// `f` with flags/fragment offset bytes 6-7 set to `hi`,`lo` and the IPv4
+// header checksum made valid again.
+static Bytes with_flags(const Bytes &f, uint8_t hi, uint8_t lo)
+{
+    Bytes b = f;
+    b[6] = hi, b[7] = lo;
+    b[10] = b[11] = 0;
+    uint16_t c = inet_checksum(b.data(), 20);
+    b[10] = (uint8_t)(c >> 8), b[11] = (uint8_t)c;
+    return b;
+}
+
 static void frame_filter(void **)
 {
     Bytes payload = reply(full_options(DHCPOFFER));
@@ -534,9 +576,17 @@ static void frame_filter(void **)
     Bytes b = f;
     b[10] ^= 1;
     assert_false(udp_payload(b.data(), b.size()).has_value());
-    b = f;
-    b[6] = 0x20; // MF (checksum now wrong as well, either way dropped)
-    assert_false(udp_payload(b.data(), b.size()).has_value());
+    // fragments, each with a valid header checksum so that only the
+    // fragment check can drop them: MF set (first fragment), an offset
+    // (a later one, MF clear), both
+    for (auto [hi, lo] : {std::pair<uint8_t, uint8_t>{0x20, 0}, {0x00, 0x01}, {0x20, 0xb9}, {0x1f, 0xff}}) {
+        b = with_flags(f, hi, lo);
+        assert_int_equal(inet_checksum(b.data(), 20), 0);
+        assert_false(udp_payload(b.data(), b.size()).has_value());
+    }
+    // DF alone is no fragment; resealing a plain copy keeps it acceptable
+    assert_true(udp_payload(with_flags(f, 0x40, 0).data(), f.size()).has_value());
+    assert_true(udp_payload(with_flags(f, 0, 0).data(), f.size()).has_value());
     assert_false(udp_payload(f.data(), f.size() - 1).has_value()); // total length > received
     assert_false(udp_payload(f.data(), 27).has_value());
     assert_false(udp_payload(nullptr, 0).has_value());
@@ -681,7 +731,8 @@ int main()
         cmocka_unit_test(parse_concatenated),  cmocka_unit_test(parse_truncated),
         cmocka_unit_test(parse_header_checks), cmocka_unit_test(parse_malformed_optional),
         cmocka_unit_test(parse_bad_required),
-        cmocka_unit_test(masks),               cmocka_unit_test(frame_bytes),
+        cmocka_unit_test(masks),               cmocka_unit_test(checksum_rfc1071),
+        cmocka_unit_test(checksum_ipv4_header), cmocka_unit_test(frame_bytes),
         cmocka_unit_test(frame_filter),        cmocka_unit_test(quoting),
         cmocka_unit_test(lease_text_lines),    cmocka_unit_test(lease_file_hostile),
         cmocka_unit_test(lease_file_errors),
