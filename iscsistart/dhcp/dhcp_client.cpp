@@ -6,6 +6,7 @@
 
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/bytes.hpp"
 #include "util/clock.hpp"
 #include "util/text.hpp"
 
@@ -36,7 +37,7 @@ constexpr int NAK_DELAY_MS = 1000;
 uint32_t random32()
 {
     auto b = random_bytes(4);
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return bytes::get_be32(b.data());
 }
 
 // The wait before retransmission `attempt` (0-based): 1 s doubling up to

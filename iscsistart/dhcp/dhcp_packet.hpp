@@ -6,6 +6,7 @@
 #pragma once
 
 #include "../net/nic_config.hpp"
+#include "util/mac.hpp"
 
 #include <array>
 #include <cstddef>
@@ -17,7 +18,7 @@
 namespace isr::dhcp {
 
 using Bytes = std::vector<uint8_t>;
-using Mac = std::array<uint8_t, 6>;
+using Mac = isr::Mac;
 
 constexpr uint16_t SERVER_PORT = 67;
 constexpr uint16_t CLIENT_PORT = 68;
