@@ -128,7 +128,7 @@ FUZZ_CXX ?= clang++
 FUZZ_FLAGS := -I$(CURDIR) -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp ibft/address.cpp util/secret.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
-	iscsistart/net/nic_config.cpp util/secret.cpp
+	iscsistart/net/nic_config.cpp util/secret.cpp util/text.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/net_plan.cpp \
 	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	iscsistart/net/nic_config.cpp util/secret.cpp

@@ -21,6 +21,12 @@ static void parse_one(const uint8_t *data, size_t size)
     try {
         isr::dhcp::Lease l = isr::dhcp::parse_reply(data, size, xid, mac);
         (void)isr::dhcp::lease_text(l, "eth0");
+        // a dropped option's warning is one printable line, whatever the
+        // server sent (it goes to the console and the kernel log)
+        for (const auto &w : l.warnings)
+            for (unsigned char c : w)
+                if (c < 0x20 || c == 0x7f)
+                    __builtin_trap();
     } catch (const isr::Error &) {
     }
 }

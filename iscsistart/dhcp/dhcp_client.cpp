@@ -1,12 +1,14 @@
 #include "dhcp_client.hpp"
+#include "dhcp_exchange.hpp"
 #include "util/random.hpp"
 
 #include "util/secret.hpp"
 
-#include "../login/chap.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
+#include "util/bytes.hpp"
 #include "util/clock.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -35,7 +37,7 @@ constexpr int NAK_DELAY_MS = 1000;
 uint32_t random32()
 {
     auto b = random_bytes(4);
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return bytes::get_be32(b.data());
 }
 
 // The wait before retransmission `attempt` (0-based): 1 s doubling up to
@@ -180,11 +182,6 @@ private:
     Mac mac_{};
 };
 
-bool same(const net::IpAddress &a, const net::IpAddress &b)
-{
-    return a.family == b.family && memcmp(a.bytes.data(), b.bytes.data(), 4) == 0;
-}
-
 } // namespace
 
 Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
@@ -196,11 +193,9 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
     const long long start = monotonic_ms();
     const long long deadline = start + timeout_ms;
 
-    enum class State { DISCOVER, REQUEST } state = State::DISCOVER;
-    uint32_t xid = random32();
-    int attempt = 0;       // sends in this state
+    Exchange ex(sock.mac(), random32());
+    using State = Exchange::State;
     long long next_send = start;
-    Lease offer;
     bool offered = false;  // an OFFER ever came (for the timeout message)
     std::vector<uint8_t> buf(65536);
 
@@ -209,34 +204,32 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
         if (now >= deadline) {
             std::string msg = ifname + ": no DHCP answer in " + seconds_text(timeout_ms);
             if (offered)
-                msg += " (offer " + offer.your_ip.text() + " from " + offer.server_id.text() + " not acknowledged)";
+                msg += " (offer " + ex.offer().your_ip.text() + " from " + ex.offer().server_id.text() +
+                       " not acknowledged)";
             throw Error(ISCSI_ERR_TRANS_TIMEOUT, msg, Retry::YES);
         }
         if (now >= next_send) {
-            if (state == State::REQUEST && attempt >= REQUEST_TRIES) {
-                log::info("%s: DHCP no ACK from %s, discovering again", ifn, offer.server_id.text().c_str());
-                state = State::DISCOVER;
-                xid = random32();
-                attempt = 0;
+            if (ex.state() == State::REQUESTING && ex.attempts() >= REQUEST_TRIES) {
+                log::info("%s: DHCP no ACK from %s, discovering again", ifn, ex.offer().server_id.text().c_str());
+                ex.restart(random32());
             }
+            const int attempt = ex.attempts();
+            const bool discover = ex.state() == State::SELECTING;
             uint16_t secs = (uint16_t)std::min<long long>((now - start) / 1000, 0xffff);
-            Bytes msg = state == State::DISCOVER
-                            ? build_discover(sock.mac(), xid, secs)
-                            : build_request(sock.mac(), xid, secs, offer.your_ip, offer.server_id);
+            Bytes msg = ex.next_message(secs);
             if (sock.send(frame_request(msg))) {
                 char x[16];
-                snprintf(x, sizeof x, "0x%08x", xid);
-                if (state == State::DISCOVER && attempt == 0)
+                snprintf(x, sizeof x, "0x%08x", ex.xid());
+                if (discover && attempt == 0)
                     log::info("%s: DHCP discover (xid %s)", ifn, x);
-                else if (state == State::REQUEST && attempt == 0)
-                    log::info("%s: DHCP request %s from %s", ifn, offer.your_ip.text().c_str(),
-                              offer.server_id.text().c_str());
+                else if (!discover && attempt == 0)
+                    log::info("%s: DHCP request %s from %s", ifn, ex.offer().your_ip.text().c_str(),
+                              ex.offer().server_id.text().c_str());
                 else
-                    log::debug(1, "%s: DHCP %s again (xid %s, try %d)", ifn,
-                               state == State::DISCOVER ? "discover" : "request", x, attempt + 1);
+                    log::debug(1, "%s: DHCP %s again (xid %s, try %d)", ifn, discover ? "discover" : "request", x,
+                               attempt + 1);
             }
             next_send = monotonic_ms() + interval_ms(attempt);
-            ++attempt;
         }
 
         now = monotonic_ms();
@@ -248,35 +241,40 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
             continue;
         const uint8_t *p = buf.data() + udp->first;
         auto rx = message_xid(p, udp->second);
-        if (!rx || *rx != xid)
+        if (!rx || *rx != ex.xid())
             continue;
         Lease l;
         try {
-            l = parse_reply(p, udp->second, xid, sock.mac());
+            l = parse_reply(p, udp->second, ex.xid(), sock.mac());
         } catch (const Error &e) {
             log::debug(1, "%s: ignoring a DHCP reply: %s", ifn, e.what());
             continue;
         }
-        if (state == State::DISCOVER && l.type == DHCPOFFER) {
+        switch (ex.receive(l)) {
+        case Exchange::Event::OFFERED:
             log::info("%s: DHCP offer %s from %s", ifn, l.your_ip.text().c_str(), l.server_id.text().c_str());
-            offer = l;
+            // The ACK's options are the ones used; its warnings are shown.
+            for (const auto &w : l.warnings)
+                log::debug(1, "%s: in the offer: %s", ifn, w.c_str());
             offered = true;
-            state = State::REQUEST;
-            attempt = 0;
             next_send = monotonic_ms();
-        } else if (state == State::REQUEST && l.type == DHCPACK && same(l.server_id, offer.server_id)) {
+            break;
+        case Exchange::Event::ACKED:
+            for (const auto &w : l.warnings)
+                log::info("warning: %s: %s", ifn, w.c_str());
             log::info("%s", lease_line(ifname, l).c_str());
             return l;
-        } else if (state == State::REQUEST && l.type == DHCPNAK &&
-                   (!l.server_id.set() || same(l.server_id, offer.server_id))) {
-            log::info("%s: DHCP NAK from %s%s%s, starting over", ifn, offer.server_id.text().c_str(),
-                      l.message.empty() ? "" : ": ", l.message.c_str());
-            state = State::DISCOVER;
-            xid = random32();
-            attempt = 0;
+        case Exchange::Event::NAKED:
+            for (const auto &w : l.warnings)
+                log::debug(1, "%s: in the NAK: %s", ifn, w.c_str());
+            log::info("%s: DHCP NAK from %s%s%s, starting over", ifn, ex.offer().server_id.text().c_str(),
+                      l.message.empty() ? "" : ": ", text::printable(l.message).c_str());
+            ex.restart(random32());
             next_send = monotonic_ms() + NAK_DELAY_MS;
-        } else {
+            break;
+        case Exchange::Event::IGNORED:
             log::debug(1, "%s: ignoring DHCP message type %d", ifn, (int)l.type);
+            break;
         }
     }
 }

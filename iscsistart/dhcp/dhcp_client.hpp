@@ -15,8 +15,11 @@ namespace isr::dhcp {
 /// broadcast flag and takes the first valid OFFER; a NAK restarts from
 /// DISCOVER after 1 s; REQUEST goes back to DISCOVER after 4 unanswered
 /// tries. Retransmission every 1, 2, 4, 8, 8 ... s, each +/-25% (RFC 2131
-/// 4.1), everything bounded by `timeout_ms` (milliseconds, > 0). Logs one
-/// line per step ("eth0: DHCP offer 10.0.0.5 from 10.0.0.1").
+/// 4.1), everything bounded by `timeout_ms` (milliseconds, > 0). The
+/// REQUEST repeats the DISCOVER's xid and secs (RFC 2131 4.4.1); the
+/// protocol steps are dhcp::Exchange's. Logs one line per step ("eth0:
+/// DHCP offer 10.0.0.5 from 10.0.0.1") and one "warning:" line per
+/// malformed option the ACK's parse dropped (Lease::warnings).
 ///
 /// Returns the ACK's lease (type DHCPACK). Errors (isr::Error):
 /// ISCSI_ERR_TRANS_TIMEOUT "eth0: no DHCP answer in N s" when no ACK comes

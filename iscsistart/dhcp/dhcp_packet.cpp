@@ -1,6 +1,8 @@
 #include "dhcp_packet.hpp"
 
+#include "util/bytes.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 #include <cstring>
 #include <map>
@@ -43,17 +45,10 @@ constexpr uint8_t PARAMS[] = {OPT_SUBNET_MASK, OPT_ROUTER, OPT_DNS,       OPT_HO
 
 [[noreturn]] void bad(const std::string &msg) { throw Error(ISCSI_ERR_INVAL, "dhcp: " + msg); }
 
-uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
+using bytes::get_be16;
+using bytes::get_be32;
+using bytes::put_be16;
+using bytes::put_be32;
 
 net::IpAddress ipv4(const uint8_t *p)
 {
@@ -70,9 +65,9 @@ Bytes build(MessageType type, const Mac &mac, uint32_t xid, uint16_t secs, const
     b[0] = 1; // BOOTREQUEST
     b[1] = 1; // Ethernet
     b[2] = 6;
-    put32(&b[4], xid);
-    put16(&b[8], secs);
-    put16(&b[10], 0x8000); // broadcast: we cannot receive unicast before we have an address
+    put_be32(&b[4], xid);
+    put_be16(&b[8], secs);
+    put_be16(&b[10], 0x8000); // broadcast: we cannot receive unicast before we have an address
     memcpy(&b[28], mac.data(), 6);
     memcpy(&b[COOKIE_OFFSET], COOKIE, 4);
     auto opt = [&b](uint8_t code, const uint8_t *data, std::size_t n) {
@@ -90,7 +85,7 @@ Bytes build(MessageType type, const Mac &mac, uint32_t xid, uint16_t secs, const
     if (server_id)
         opt(OPT_SERVER_ID, server_id->bytes.data(), 4);
     uint8_t max[2];
-    put16(max, MAX_MESSAGE_SIZE);
+    put_be16(max, MAX_MESSAGE_SIZE);
     opt(OPT_MAX_SIZE, max, 2);
     opt(OPT_PARAM_LIST, PARAMS, sizeof PARAMS);
     b.push_back(OPT_END);
@@ -150,47 +145,96 @@ const Bytes *find(const std::map<uint8_t, Bytes> &opts, uint8_t code)
     return it == opts.end() ? nullptr : &it->second;
 }
 
-const Bytes *fixed(const std::map<uint8_t, Bytes> &opts, uint8_t code, std::size_t n)
+// Why an option's value cannot be used; thrown by the decoders below and
+// turned into a rejection (required()) or a warning (optional()).
+struct Malformed {
+    std::string why; // "has length 3, want 4"
+};
+
+// The option's data when it is exactly `n` bytes long.
+const Bytes &fixed(const Bytes &d, std::size_t n)
 {
-    const Bytes *d = find(opts, code);
-    if (d && d->size() != n)
-        bad(name_of(code) + " has length " + std::to_string(d->size()) + ", want " + std::to_string(n));
+    if (d.size() != n)
+        throw Malformed{"has length " + std::to_string(d.size()) + ", want " + std::to_string(n)};
     return d;
 }
 
-std::vector<net::IpAddress> addresses(const std::map<uint8_t, Bytes> &opts, uint8_t code)
+// A list of IPv4 addresses (options 3, 6: RFC 2132 3.5 and 3.8, minimum
+// length 4, a multiple of 4).
+std::vector<net::IpAddress> addresses(const Bytes &d)
 {
+    if (d.empty() || d.size() % 4)
+        throw Malformed{"has length " + std::to_string(d.size()) + ", want a multiple of 4"};
     std::vector<net::IpAddress> out;
-    const Bytes *d = find(opts, code);
-    if (!d)
-        return out;
-    if (d->empty() || d->size() % 4)
-        bad(name_of(code) + " has length " + std::to_string(d->size()) + ", want a multiple of 4");
-    for (std::size_t i = 0; i < d->size(); i += 4)
-        out.push_back(ipv4(d->data() + i));
+    for (std::size_t i = 0; i < d.size(); i += 4)
+        out.push_back(ipv4(d.data() + i));
     return out;
 }
 
-// NVT ASCII text (RFC 2132 2): trailing NULs dropped (some servers send a
-// C string); control characters and embedded NULs are malformed.
-std::string text(const std::map<uint8_t, Bytes> &opts, uint8_t code)
+// NVT ASCII text (RFC 2132 2), at least one byte (RFC 2132 3.14, 3.17,
+// 3.19, 9.9): trailing NULs dropped (some servers send a C string);
+// control characters and embedded NULs are malformed.
+std::string text_value(const Bytes &d)
 {
-    const Bytes *d = find(opts, code);
-    if (!d)
-        return "";
-    std::size_t n = d->size();
-    while (n && (*d)[n - 1] == 0)
+    if (d.empty())
+        throw Malformed{"is empty"};
+    std::size_t n = d.size();
+    while (n && d[n - 1] == 0)
         --n;
+    std::string s(d.begin(), d.begin() + (std::ptrdiff_t)n);
     for (std::size_t i = 0; i < n; ++i)
-        if ((*d)[i] < 0x20 || (*d)[i] == 0x7f)
-            bad(name_of(code) + " holds control character 0x" + "0123456789abcdef"[(*d)[i] >> 4] +
-                "0123456789abcdef"[(*d)[i] & 15] + " at offset " + std::to_string(i));
-    return std::string(d->begin(), d->begin() + (std::ptrdiff_t)n);
+        if (d[i] < 0x20 || d[i] == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            throw Malformed{std::string("\"") + text::printable(s) + "\" holds control character 0x" + hex[d[i] >> 4] +
+                            hex[d[i] & 15] + " at offset " + std::to_string(i)};
+        }
+    return s;
 }
+
+// The options of one reply and the warnings about the ones dropped.
+class Options {
+public:
+    Options(std::map<uint8_t, Bytes> opts, std::vector<std::string> &warnings)
+        : opts_(std::move(opts)), warnings_(warnings)
+    {
+    }
+
+    const Bytes *get(uint8_t code) const { return find(opts_, code); }
+
+    // An option the message cannot do without when present: decode(data)
+    // with a Malformed value rejecting the whole message.
+    template <class F> void required(uint8_t code, F decode) const
+    {
+        if (const Bytes *d = get(code)) {
+            try {
+                decode(*d);
+            } catch (const Malformed &m) {
+                bad(name_of(code) + " " + m.why);
+            }
+        }
+    }
+
+    // An optional option: a Malformed value is dropped with a warning, and
+    // whatever decode() did not assign stays unset.
+    template <class F> void optional(uint8_t code, F decode) const
+    {
+        if (const Bytes *d = get(code)) {
+            try {
+                decode(*d);
+            } catch (const Malformed &m) {
+                warnings_.push_back("dhcp: ignoring " + name_of(code) + ": " + m.why);
+            }
+        }
+    }
+
+private:
+    std::map<uint8_t, Bytes> opts_;
+    std::vector<std::string> &warnings_;
+};
 
 bool usable_unicast(const uint8_t *p)
 {
-    uint32_t a = get32(p);
+    uint32_t a = get_be32(p);
     return a != 0 && a != 0xffffffff && (a >> 28) != 0xe && (a >> 24) != 127;
 }
 
@@ -211,7 +255,7 @@ Bytes build_request(const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAd
 
 std::optional<uint8_t> mask_prefix(const uint8_t mask[4])
 {
-    uint32_t m = get32(mask);
+    uint32_t m = get_be32(mask);
     uint32_t inv = ~m;
     // contiguous: the complement is 2^k - 1
     if (inv & (inv + 1))
@@ -228,7 +272,7 @@ net::IpAddress prefix_mask(uint8_t prefix_len)
 {
     uint32_t m = prefix_len == 0 ? 0 : prefix_len >= 32 ? 0xffffffffu : ~(0xffffffffu >> prefix_len);
     uint8_t b[4];
-    put32(b, m);
+    put_be32(b, m);
     return ipv4(b);
 }
 
@@ -240,7 +284,7 @@ Lease parse_reply(const uint8_t *data, std::size_t len, uint32_t xid, const Mac 
         bad("op " + std::to_string(data[0]) + " is not BOOTREPLY");
     if (data[1] != 1 || data[2] != 6)
         bad("hardware type/length " + std::to_string(data[1]) + "/" + std::to_string(data[2]) + " is not Ethernet");
-    if (get32(data + 4) != xid)
+    if (get_be32(data + 4) != xid)
         bad("xid does not match ours");
     if (memcmp(data + 28, mac.data(), 6) != 0)
         bad("chaddr is not our MAC");
@@ -252,7 +296,9 @@ Lease parse_reply(const uint8_t *data, std::size_t len, uint32_t xid, const Mac 
     // Option 52 counts only from the options field (RFC 2132 9.3); take it
     // out before the other areas add to the map.
     uint8_t overload = 0;
-    if (const Bytes *o = fixed(opts, OPT_OVERLOAD, 1)) {
+    if (const Bytes *o = find(opts, OPT_OVERLOAD)) {
+        if (o->size() != 1)
+            bad(name_of(OPT_OVERLOAD) + " has length " + std::to_string(o->size()) + ", want 1");
         overload = (*o)[0];
         if (overload < 1 || overload > 3)
             bad(name_of(OPT_OVERLOAD) + " value " + std::to_string(overload) + " is not 1, 2 or 3");
@@ -264,16 +310,33 @@ Lease parse_reply(const uint8_t *data, std::size_t len, uint32_t xid, const Mac 
         collect(data + SNAME_OFFSET, SNAME_LEN, "sname", opts);
     opts.erase(OPT_OVERLOAD);
 
+    // What rejects the message and what only drops an option (RFC 2131
+    // 4.3.1 table 3 says what a server MUST send):
+    // - 53 message type: without it this is BOOTP, not DHCP (RFC 2131 3).
+    // - 54 server identifier: MUST in OFFER, ACK and NAK; our REQUEST must
+    //   name it (4.3.2) and an ACK or NAK is matched against it. A NAK
+    //   without one is still read (it only makes us start over); a
+    //   malformed one rejects any message, since it cannot be compared.
+    // - 51 lease time: MUST in OFFER and ACK to a REQUEST. When present it
+    //   must be 4 bytes: an unreadable lease time means we do not know how
+    //   long the address is ours, which is no lease. An absent one is
+    //   tolerated (lease_time 0) as before: a boot client does not renew,
+    //   the OS's DHCP client takes over after switch_root.
+    // - yiaddr: the address being leased.
+    // - 1 subnet mask: not required by RFC 2131 (a MAY option, and the
+    //   caller has a default for an absent one), so it is optional like 3,
+    //   6, 12, 15, 17, 26, 28, 56 and 203: a malformed one is dropped.
     Lease l;
-    const Bytes *t = fixed(opts, OPT_MSG_TYPE, 1);
+    const Options o(std::move(opts), l.warnings);
+    const Bytes *t = o.get(OPT_MSG_TYPE);
     if (!t)
         bad("no message type (option 53)");
+    o.required(OPT_MSG_TYPE, [](const Bytes &d) { fixed(d, 1); });
     if ((*t)[0] != DHCPOFFER && (*t)[0] != DHCPACK && (*t)[0] != DHCPNAK)
         bad(name_of(OPT_MSG_TYPE) + " " + std::to_string((*t)[0]) + " is not OFFER, ACK or NAK");
     l.type = (MessageType)(*t)[0];
-    if (const Bytes *d = fixed(opts, OPT_SERVER_ID, 4))
-        l.server_id = ipv4(d->data());
-    l.message = text(opts, OPT_MESSAGE);
+    o.required(OPT_SERVER_ID, [&l](const Bytes &d) { l.server_id = ipv4(fixed(d, 4).data()); });
+    o.optional(OPT_MESSAGE, [&l](const Bytes &d) { l.message = text_value(d); });
     if (l.type == DHCPNAK)
         return l; // a NAK carries no configuration (RFC 2131 table 3)
 
@@ -283,27 +346,27 @@ Lease parse_reply(const uint8_t *data, std::size_t len, uint32_t xid, const Mac 
     l.your_ip = ipv4(data + 16);
     if (!l.server_id.set())
         bad("no " + name_of(OPT_SERVER_ID));
-    if (const Bytes *d = fixed(opts, OPT_SUBNET_MASK, 4)) {
-        auto p = mask_prefix(d->data());
+    o.required(OPT_LEASE_TIME, [&l](const Bytes &d) { l.lease_time = get_be32(fixed(d, 4).data()); });
+
+    o.optional(OPT_SUBNET_MASK, [&l](const Bytes &d) {
+        auto p = mask_prefix(fixed(d, 4).data());
         if (!p)
-            bad(name_of(OPT_SUBNET_MASK) + " " + ipv4(d->data()).text() + " is not contiguous");
+            throw Malformed{ipv4(d.data()).text() + " is not contiguous"};
         l.prefix_len = *p;
-    }
-    l.routers = addresses(opts, OPT_ROUTER);
-    l.dns = addresses(opts, OPT_DNS);
-    l.hostname = text(opts, OPT_HOSTNAME);
-    l.domain = text(opts, OPT_DOMAIN);
-    l.root_path = text(opts, OPT_ROOT_PATH);
-    l.initiator_name = text(opts, OPT_ISCSI_INITIATOR);
-    if (const Bytes *d = fixed(opts, OPT_MTU, 2)) {
-        l.mtu = (uint16_t)((*d)[0] << 8 | (*d)[1]);
-        if (l.mtu < 68)
-            bad(name_of(OPT_MTU) + " " + std::to_string(l.mtu) + " is below 68");
-    }
-    if (const Bytes *d = fixed(opts, OPT_BROADCAST, 4))
-        l.broadcast = ipv4(d->data());
-    if (const Bytes *d = fixed(opts, OPT_LEASE_TIME, 4))
-        l.lease_time = get32(d->data());
+    });
+    o.optional(OPT_ROUTER, [&l](const Bytes &d) { l.routers = addresses(d); });
+    o.optional(OPT_DNS, [&l](const Bytes &d) { l.dns = addresses(d); });
+    o.optional(OPT_HOSTNAME, [&l](const Bytes &d) { l.hostname = text_value(d); });
+    o.optional(OPT_DOMAIN, [&l](const Bytes &d) { l.domain = text_value(d); });
+    o.optional(OPT_ROOT_PATH, [&l](const Bytes &d) { l.root_path = text_value(d); });
+    o.optional(OPT_ISCSI_INITIATOR, [&l](const Bytes &d) { l.initiator_name = text_value(d); });
+    o.optional(OPT_MTU, [&l](const Bytes &d) {
+        uint16_t mtu = get_be16(fixed(d, 2).data());
+        if (mtu < 68) // RFC 2132 5.1: the minimum legal value
+            throw Malformed{std::to_string(mtu) + " is below 68"};
+        l.mtu = mtu;
+    });
+    o.optional(OPT_BROADCAST, [&l](const Bytes &d) { l.broadcast = ipv4(fixed(d, 4).data()); });
     return l;
 }
 
@@ -311,8 +374,8 @@ uint16_t inet_checksum(const uint8_t *data, std::size_t len, uint32_t sum)
 {
     uint64_t s = sum;
     for (std::size_t i = 0; i + 1 < len; i += 2)
-        s += (uint32_t)data[i] << 8 | data[i + 1];
-    if (len & 1)
+        s += get_be16(data + i);
+    if (len & 1) // the odd byte is padded with a zero byte (RFC 1071 4.1)
         s += (uint32_t)data[len - 1] << 8;
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
@@ -328,21 +391,21 @@ Bytes frame_request(const Bytes &payload)
     Bytes f(total, 0);
     uint8_t *ip = f.data();
     ip[0] = 0x45; // IPv4, 5-word header
-    put16(ip + 2, (uint16_t)total);
+    put_be16(ip + 2, (uint16_t)total);
     ip[8] = 64;   // TTL
     ip[9] = 17;   // UDP
-    put32(ip + 12, 0);
-    put32(ip + 16, 0xffffffffu);
-    put16(ip + 10, inet_checksum(ip, 20));
+    put_be32(ip + 12, 0);
+    put_be32(ip + 16, 0xffffffffu);
+    put_be16(ip + 10, inet_checksum(ip, 20));
     uint8_t *udp = ip + 20;
-    put16(udp, CLIENT_PORT);
-    put16(udp + 2, SERVER_PORT);
-    put16(udp + 4, (uint16_t)udp_len);
+    put_be16(udp, CLIENT_PORT);
+    put_be16(udp + 2, SERVER_PORT);
+    put_be16(udp + 4, (uint16_t)udp_len);
     memcpy(udp + 8, payload.data(), payload.size());
     // pseudo-header: src, dst, zero+proto, UDP length
     uint32_t pseudo = 0xffff + 0xffff + 17 + (uint32_t)udp_len;
     uint16_t c = inet_checksum(udp, udp_len, pseudo);
-    put16(udp + 6, c == 0 ? 0xffff : c); // 0 means "no checksum" (RFC 768)
+    put_be16(udp + 6, c == 0 ? 0xffff : c); // 0 means "no checksum" (RFC 768)
     return f;
 }
 
@@ -351,7 +414,7 @@ std::optional<std::pair<std::size_t, std::size_t>> udp_payload(const uint8_t *pk
     if (!pkt || len < 28 || pkt[0] >> 4 != 4)
         return std::nullopt;
     std::size_t ihl = (std::size_t)(pkt[0] & 15) * 4;
-    std::size_t total = (std::size_t)pkt[2] << 8 | pkt[3];
+    std::size_t total = get_be16(pkt + 2);
     if (ihl < 20 || total < ihl + 8 || total > len)
         return std::nullopt;
     if (pkt[9] != 17)
@@ -361,9 +424,9 @@ std::optional<std::pair<std::size_t, std::size_t>> udp_payload(const uint8_t *pk
     if (inet_checksum(pkt, ihl) != 0)
         return std::nullopt;
     const uint8_t *udp = pkt + ihl;
-    if (((std::size_t)udp[2] << 8 | udp[3]) != CLIENT_PORT)
+    if (get_be16(udp + 2) != CLIENT_PORT)
         return std::nullopt;
-    std::size_t ulen = (std::size_t)udp[4] << 8 | udp[5];
+    std::size_t ulen = get_be16(udp + 4);
     if (ulen < 8 || ulen > total - ihl)
         return std::nullopt;
     return std::make_pair(ihl + 8, ulen - 8);
@@ -373,7 +436,7 @@ std::optional<uint32_t> message_xid(const uint8_t *data, std::size_t len)
 {
     if (!data || len < 8)
         return std::nullopt;
-    return get32(data + 4);
+    return get_be32(data + 4);
 }
 
 } // namespace isr::dhcp

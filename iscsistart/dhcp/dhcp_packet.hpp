@@ -1,10 +1,12 @@
-// DHCPv4 messages (RFC 2131, options RFC 2132, RFC 3396, RFC 4173) and
-// the IPv4/UDP framing a client on an AF_PACKET socket needs. Pure
+// DHCPv4 messages (RFC 2131, options RFC 2132 and RFC 3396; option 203 is
+// iPXE's iSCSI initiator IQN, a site-specific code per RFC 3942) and the
+// IPv4/UDP framing a client on an AF_PACKET socket needs. Pure
 // functions over byte buffers, no I/O: dhcp_client.cpp does the sockets,
 // the unit tests and the fuzz target call these directly.
 #pragma once
 
 #include "../net/nic_config.hpp"
+#include "util/mac.hpp"
 
 #include <array>
 #include <cstddef>
@@ -16,7 +18,7 @@
 namespace isr::dhcp {
 
 using Bytes = std::vector<uint8_t>;
-using Mac = std::array<uint8_t, 6>;
+using Mac = isr::Mac;
 
 constexpr uint16_t SERVER_PORT = 67;
 constexpr uint16_t CLIENT_PORT = 68;
@@ -40,7 +42,8 @@ enum MessageType : uint8_t {
 };
 
 /// What a server's OFFER, ACK or NAK says. Unset addresses / empty strings
-/// / 0 mean the option was absent.
+/// / 0 mean the option was absent (or malformed and dropped, see
+/// `warnings`).
 struct Lease {
     MessageType type = DHCPNAK;
     net::IpAddress your_ip;                 // yiaddr
@@ -49,13 +52,17 @@ struct Lease {
     std::vector<net::IpAddress> dns;        // option 6
     std::string hostname;                   // option 12
     std::string domain;                     // option 15
-    std::string root_path;                  // option 17 (e.g. "iscsi:10.0.0.1::::iqn...")
+    std::string root_path;                  // option 17 (RFC 4173 syntax, e.g. "iscsi:10.0.0.1::::iqn...")
     uint16_t mtu = 0;                       // option 26
     net::IpAddress broadcast;               // option 28
-    std::string initiator_name;             // option 203 (RFC 4173)
+    std::string initiator_name;             // option 203 (iPXE's DHCP_ISCSI_INITIATOR_IQN)
     net::IpAddress server_id;               // option 54
     uint32_t lease_time = 0;                // option 51, seconds (0xffffffff = infinite)
     std::string message;                    // option 56 (mostly with NAK)
+    /// One line per optional option that was malformed and dropped, e.g.
+    /// "dhcp: ignoring interface MTU (option 26): 67 is below 68"; the
+    /// caller logs them (parse_reply() prints nothing).
+    std::vector<std::string> warnings;
 };
 
 /// A DHCPDISCOVER (RFC 2131 4.4.1): BOOTP request header with the broadcast
@@ -74,11 +81,20 @@ Bytes build_request(const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAd
 /// htype/hlen Ethernet, `xid`, chaddr = `mac`, the magic cookie; gathers
 /// options from the options field and, per option 52 (overload), the file
 /// and sname fields, concatenating repeated options (RFC 3396). Every
-/// length is bounds-checked. Requires option 53 to be OFFER, ACK or NAK;
-/// OFFER and ACK need a unicast yiaddr and option 54.
-/// Throws isr::Error(ISCSI_ERR_INVAL) with a one-line message (naming the
-/// option where one is at fault) for anything malformed or not ours; text
-/// options with control characters or embedded NULs are malformed.
+/// length is bounds-checked.
+///
+/// What rejects the whole message (isr::Error(ISCSI_ERR_INVAL), one line
+/// naming the field or option): a header that is not ours, an option area
+/// that cannot be walked (a length past its end, a bad option 52), option
+/// 53 missing, malformed or not OFFER/ACK/NAK, and for OFFER and ACK a
+/// yiaddr that is not a usable unicast address, option 54 missing or
+/// malformed, or a malformed option 51 (see parse_reply() in the .cpp for
+/// why these and no others).
+/// Every other option we read (1, 3, 6, 12, 15, 17, 26, 28, 56, 203) is
+/// optional: a malformed one (wrong length, MTU below 68, a non-contiguous
+/// mask, text with control characters or embedded NULs) is dropped, as if
+/// absent, with one line in Lease::warnings; options we do not read are
+/// skipped unchecked.
 Lease parse_reply(const uint8_t *data, std::size_t len, uint32_t xid, const Mac &mac);
 
 /// The prefix length of IPv4 netmask `mask` (network byte order bytes);

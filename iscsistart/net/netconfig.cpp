@@ -5,12 +5,12 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/clock.hpp"
+#include "util/mac.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
@@ -26,14 +26,6 @@ namespace isr::net {
 namespace {
 
 constexpr int POLL_MS = 20;
-
-
-void sleep_ms(int ms)
-{
-    timespec ts{ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 // "0000:00:03.0": only the characters a PCI address has, so the sysfs
 // path cannot leave /sys/bus/pci/devices.
@@ -173,7 +165,7 @@ Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
 {
     if (!c.pci_bdf.empty() && !plausible_bdf(c.pci_bdf))
         throw Error(ISCSI_ERR_INVAL, "net: bad PCI address \"" + c.pci_bdf + "\"");
-    const std::string mac = mac_text(c.mac);
+    const std::string mac = format_mac(c.mac);
     const long t0 = monotonic_ms();
     std::set<std::string> tried;
     auto link = nl.link_by_mac(c.mac);
@@ -210,8 +202,8 @@ Link wait_for_link(Rtnl &nl, const LinkWanted &w, int timeout_ms)
             link = nl.link_by_name(w.name);
             if (link && w.mac && link->mac != w.mac && link->perm_mac != w.mac)
                 throw Error(ISCSI_ERR_INVAL, "net: " + w.name + " has MAC " +
-                                                 (link->mac ? mac_text(*link->mac) : std::string("none")) +
-                                                 ", ifname= says " + mac_text(*w.mac));
+                                                 (link->mac ? format_mac(*link->mac) : std::string("none")) +
+                                                 ", ifname= says " + format_mac(*w.mac));
         } else if (w.mac) {
             link = nl.link_by_mac(*w.mac);
         } else {
@@ -222,16 +214,16 @@ Link wait_for_link(Rtnl &nl, const LinkWanted &w, int timeout_ms)
             if (w.name.empty() && !w.mac)
                 log::info("net: %s has carrier after %ld ms", link->name.c_str(), waited);
             else
-                log_found(*link, link->mac ? mac_text(*link->mac) : "none", first ? -1 : waited);
+                log_found(*link, link->mac ? format_mac(*link->mac) : "none", first ? -1 : waited);
             return *link;
         }
         if (waited >= timeout_ms) {
             const std::string after = " after " + std::to_string(timeout_ms) + " ms";
             if (!w.name.empty())
                 throw Error(ISCSI_ERR_TRANS, "net: no interface " + w.name +
-                                                 (w.mac ? " (MAC " + mac_text(*w.mac) + ")" : "") + after);
+                                                 (w.mac ? " (MAC " + format_mac(*w.mac) + ")" : "") + after);
             if (w.mac)
-                throw Error(ISCSI_ERR_TRANS, "net: no network interface with MAC " + mac_text(*w.mac) + after);
+                throw Error(ISCSI_ERR_TRANS, "net: no network interface with MAC " + format_mac(*w.mac) + after);
             std::string list;
             for (auto &n : seen)
                 list += (list.empty() ? " (seen: " : ", ") + n;

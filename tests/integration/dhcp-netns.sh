@@ -3,7 +3,8 @@
 # private network namespaces joined by a veth pair: srv0 (10.99.0.1/24,
 # dnsmasq) and cli0 (the tool, no address). Checks the lease file (address
 # in the range, prefix, gateway, root path, initiator name), that it can be
-# sourced by sh, the log lines, and the timeout without a server. Nothing
+# sourced by sh, the log lines, a malformed option dropped with a warning,
+# and the timeout without a server. Nothing
 # leaves the namespaces; they are always deleted.
 # Needs root, ip(8) and dnsmasq. Usage: dhcp-netns.sh PATH/TO/dhcp_tool
 # shellcheck disable=SC2016,SC2317,SC2015,SC1091  # eval strings expand later; cleanup runs via trap
@@ -42,8 +43,9 @@ ip -n "$srv" link add srv0 type veth peer name cli0 netns "$cli" &&
     ip -n "$srv" addr add 10.99.0.1/24 dev srv0 &&
     ip -n "$srv" link set srv0 up || { bad "cannot create the veth pair"; finish; }
 
+# start_dnsmasq [EXTRA-OPTION...]
 start_dnsmasq() {
-    ip netns exec "$srv" "$dnsmasq" --no-daemon --conf-file=/dev/null --port=0 --bind-interfaces \
+    ip netns exec "$srv" "$dnsmasq" "$@" --no-daemon --conf-file=/dev/null --port=0 --bind-interfaces \
         --interface=srv0 --except-interface=lo --user=root --group=root --pid-file= --log-dhcp --log-facility=- \
         --dhcp-range=10.99.0.50,10.99.0.150,255.255.255.0,1h \
         --dhcp-option=17,iscsi:10.99.0.1::::iqn.2026-11.test:root \
@@ -107,7 +109,21 @@ check "lease: no address was added to cli0" [ -z "$(ip -n "$cli" -o -4 addr show
 run cli0 10000 "$work/leases"
 check "again: exit 0, same IP" eval '[ "$rc" = 0 ] && [ "$(lease IP)" = "$ipaddr" ]'
 
-# --- 3. no server: exit 8 within the timeout --------------------------------
+# --- 3. a malformed optional option: dropped with a warning, lease used -----
+stop_dnsmasq
+if start_dnsmasq --dhcp-option=26,60; then
+    run cli0 10000 "$work/leases3"
+    check "bad MTU: exit 0, the lease is used" eval '[ "$rc" = 0 ] && grep -q "^IP='"'"'10\.99\.0\." "$work/out"'
+    check "bad MTU: MTU left out, the rest kept" \
+        eval 'grep -q "^MTU='"''"'\$" "$work/out" && grep -q "^ROOTPATH='"'"'iscsi:" "$work/out"'
+    check "bad MTU: one warning line naming option 26 and the reason" \
+        eval '[ "$(grep -c warning: "$work/err")" = 1 ] &&
+              grep -q "warning: cli0: dhcp: ignoring interface MTU (option 26): 60 is below 68$" "$work/err"'
+else
+    bad "dnsmasq with option 26 did not start"; sed 's/^/    /' "$work/dnsmasq.log"
+fi
+
+# --- 4. no server: exit 8 within the timeout --------------------------------
 stop_dnsmasq
 run cli0 2500 "$work/leases2"
 check "no server: exit 8" [ "$rc" = 8 ]
@@ -116,7 +132,7 @@ check "no server: one error line" \
     eval '[ "$(grep -c error: "$work/err")" = 1 ] && grep -q "error: cli0: no DHCP answer in 2\.5 s$" "$work/err"'
 check "no server: no lease file" [ ! -e "$work/leases2/cli0.lease" ]
 
-# --- 4. no such interface -----------------------------------------------------
+# --- 5. no such interface -----------------------------------------------------
 run nosuch0 1000 "$work/leases2"
 check "no interface: exit 4" [ "$rc" = 4 ]
 

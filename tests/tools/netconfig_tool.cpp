@@ -14,6 +14,7 @@
 #include "../../iscsistart/net/netconfig.hpp"
 #include "../../iscsistart/net/rtnl.hpp"
 #include "util/errors.hpp"
+#include "util/mac.hpp"
 #include "util/log.hpp"
 
 #include <cerrno>
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
         const char *v = argv[++i];
         long n;
         if (o == "--mac") {
-            auto m = net::parse_mac(v);
+            auto m = parse_mac(v);
             if (!m)
                 return usage("bad --mac");
             c.mac = *m;
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
             if (!number(v, 0, 1000000, mtu))
                 return usage("bad --mtu");
         } else if (o == "--set-mac") {
-            set_mac = net::parse_mac(v);
+            set_mac = parse_mac(v);
             if (!set_mac)
                 return usage("bad --set-mac");
         } else if (o == "--rename") {

@@ -2,6 +2,7 @@
 // framing, and the lease file (quoting, atomic write). No socket.
 #include "test_util.hpp"
 
+#include "../../iscsistart/dhcp/dhcp_exchange.hpp"
 #include "../../iscsistart/dhcp/dhcp_packet.hpp"
 #include "../../iscsistart/dhcp/lease_file.hpp"
 
@@ -117,6 +118,70 @@ static void request_bytes(void **)
     EXPECT_ERROR(build_request(MAC, XID, 0, req, *net::IpAddress::parse("fd00::1")), ISCSI_ERR_INVAL, "REQUEST");
 }
 
+// --- the exchange (RFC 2131 4.4.1) -------------------------------------------
+
+static uint16_t secs_of(const Bytes &m) { return (uint16_t)(m[8] << 8 | m[9]); }
+static uint32_t xid_of(const Bytes &m) { return (uint32_t)m[4] << 24 | (uint32_t)m[5] << 16 | m[6] << 8 | m[7]; }
+static uint8_t type_of(const Bytes &m) { return m[240] == 53 ? m[242] : 0; } // build() puts 53 first
+
+static void exchange_secs(void **)
+{
+    Exchange ex(MAC, XID);
+    assert_int_equal(ex.state(), Exchange::State::SELECTING);
+    Bytes d = ex.next_message(0);
+    assert_int_equal(type_of(d), DHCPDISCOVER);
+    d = ex.next_message(3); // a retransmission, 3 s after we began
+    assert_int_equal(secs_of(d), 3);
+    assert_int_equal(ex.attempts(), 2);
+    assert_int_equal(ex.receive(parse(reply(full_options(DHCPOFFER)))), Exchange::Event::OFFERED);
+    assert_int_equal(ex.state(), Exchange::State::REQUESTING);
+    assert_int_equal(ex.attempts(), 0);
+    // RFC 2131 4.4.1: "The DHCPREQUEST message MUST use the same value in
+    // the DHCP message header's 'secs' field ... as the original
+    // DHCPDISCOVER message": 3, not the 5 s that have passed by now, and
+    // in every retransmission of the REQUEST too.
+    for (uint16_t now : {5, 6, 10}) {
+        Bytes r = ex.next_message(now);
+        assert_int_equal(type_of(r), DHCPREQUEST);
+        assert_int_equal(xid_of(r), XID);
+        assert_int_equal(secs_of(r), 3);
+        // the REQUEST names the offered address and its server
+        const uint8_t want[] = {50, 4, 10, 77, 0, 53, 54, 4, 10, 77, 0, 1};
+        assert_memory_equal(&r[252], want, sizeof want);
+    }
+    // starting over: a new xid, and a DISCOVER counts time again
+    ex.restart(XID + 1);
+    Bytes d2 = ex.next_message(20);
+    assert_int_equal(type_of(d2), DHCPDISCOVER);
+    assert_int_equal(xid_of(d2), XID + 1);
+    assert_int_equal(secs_of(d2), 20);
+}
+
+static void exchange_replies(void **)
+{
+    Exchange ex(MAC, XID);
+    (void)ex.next_message(0);
+    Lease ack = parse(reply(full_options(DHCPACK)));
+    Lease nak = parse(reply(cat({type(DHCPNAK), SERVER, Bytes{255}})));
+    // nothing but an OFFER counts while selecting
+    assert_int_equal(ex.receive(ack), Exchange::Event::IGNORED);
+    assert_int_equal(ex.receive(nak), Exchange::Event::IGNORED);
+    assert_int_equal(ex.receive(parse(reply(full_options(DHCPOFFER)))), Exchange::Event::OFFERED);
+    // a second OFFER while requesting is not taken
+    Bytes other = reply(cat({type(DHCPOFFER), opt(54, {10, 77, 0, 9}), Bytes{255}}));
+    assert_int_equal(ex.receive(parse(other)), Exchange::Event::IGNORED);
+    assert_string_equal(text(ex.offer().server_id).c_str(), "10.77.0.1");
+    // an ACK or NAK from another server is not ours to take
+    Lease ack9 = parse(reply(cat({type(DHCPACK), opt(54, {10, 77, 0, 9}), Bytes{255}})));
+    assert_int_equal(ex.receive(ack9), Exchange::Event::IGNORED);
+    Lease nak9 = parse(reply(cat({type(DHCPNAK), opt(54, {10, 77, 0, 9}), Bytes{255}})));
+    assert_int_equal(ex.receive(nak9), Exchange::Event::IGNORED);
+    Lease nak_anon = parse(reply(cat({type(DHCPNAK), Bytes{255}})));
+    assert_int_equal(ex.receive(nak_anon), Exchange::Event::NAKED);
+    assert_int_equal(ex.receive(nak), Exchange::Event::NAKED);
+    assert_int_equal(ex.receive(ack), Exchange::Event::ACKED);
+}
+
 // --- parsing ----------------------------------------------------------------
 
 static void parse_offer_and_ack(void **)
@@ -216,9 +281,11 @@ static void parse_concatenated(void **)
     l = parse(reply(cat({type(DHCPOFFER), SERVER, opt(17, Bytes(lp.begin(), lp.begin() + 200)),
                          opt(17, Bytes(lp.begin() + 200, lp.end())), Bytes{255}})));
     assert_string_equal(l.root_path.c_str(), longpath.c_str());
-    // a mask split so the joined value has the wrong length
-    EXPECT_ERROR(parse(reply(cat({type(DHCPOFFER), SERVER, opt(1, {255, 255, 255, 0}), opt(1, {0}), Bytes{255}}))),
-                 ISCSI_ERR_INVAL, "subnet mask (option 1) has length 5");
+    // a mask split so the joined value has the wrong length: dropped
+    l = parse(reply(cat({type(DHCPOFFER), SERVER, opt(1, {255, 255, 255, 0}), opt(1, {0}), Bytes{255}})));
+    assert_int_equal(l.prefix_len, 0);
+    assert_int_equal(l.warnings.size(), 1);
+    assert_string_equal(l.warnings[0].c_str(), "dhcp: ignoring subnet mask (option 1): has length 5, want 4");
 }
 
 static void parse_truncated(void **)
@@ -271,33 +338,130 @@ static void parse_header_checks(void **)
                  "message type (option 53) 1 is not OFFER, ACK or NAK");
 }
 
-static void parse_bad_values(void **)
+// One malformed optional option drops that option, with one warning line
+// naming it and the reason; everything else in the reply is kept.
+static void expect_dropped(const Bytes &bad_option, const char *warning, Lease *out = nullptr)
+{
+    for (uint8_t t : {DHCPOFFER, DHCPACK}) {
+        // the full reply first, then the bad copy: RFC 3396 would join two
+        // copies of one code, so the good one of that code is left out
+        Bytes good = full_options(t);
+        Bytes options;
+        for (std::size_t i = 0; i < good.size() && good[i] != 255; i += 2 + good[i + 1])
+            if (good[i] != bad_option[0])
+                options.insert(options.end(), good.begin() + (std::ptrdiff_t)i,
+                               good.begin() + (std::ptrdiff_t)(i + 2 + good[i + 1]));
+        options = cat({options, bad_option, Bytes{255}});
+        Lease l;
+        try {
+            l = parse(reply(options));
+        } catch (const Error &e) {
+            fail_msg("%s: the whole reply was rejected: %s", warning, e.what());
+        }
+        assert_int_equal(l.type, t);
+        assert_string_equal(text(l.your_ip).c_str(), "10.77.0.53");
+        assert_string_equal(text(l.server_id).c_str(), "10.77.0.1");
+        assert_int_equal(l.lease_time, 3600);
+        if (l.warnings.size() != 1)
+            fail_msg("%s: %zu warnings", warning, l.warnings.size());
+        if (l.warnings[0] != warning)
+            fail_msg("warning '%s', want '%s'", l.warnings[0].c_str(), warning);
+        // the options that were not bad are all there
+        if (bad_option[0] != 12)
+            assert_string_equal(l.hostname.c_str(), "client1");
+        if (bad_option[0] != 17)
+            assert_string_equal(l.root_path.c_str(), "iscsi:10.77.0.1::::iqn.2026-11.test:root");
+        if (bad_option[0] != 203)
+            assert_string_equal(l.initiator_name.c_str(), "iqn.2026-11.test:client");
+        if (bad_option[0] != 1)
+            assert_int_equal(l.prefix_len, 24);
+        if (out)
+            *out = l;
+    }
+}
+
+static void parse_malformed_optional(void **)
+{
+    Lease l;
+    expect_dropped(opt(1, {255, 0, 255, 0}), "dhcp: ignoring subnet mask (option 1): 255.0.255.0 is not contiguous", &l);
+    assert_int_equal(l.prefix_len, 0);
+    expect_dropped(opt(1, {255, 255, 255, 1}), "dhcp: ignoring subnet mask (option 1): 255.255.255.1 is not contiguous");
+    expect_dropped(opt(1, {0, 255, 255, 255}), "dhcp: ignoring subnet mask (option 1): 0.255.255.255 is not contiguous");
+    expect_dropped(opt(1, {255, 255, 255, 0, 0}), "dhcp: ignoring subnet mask (option 1): has length 5, want 4");
+    expect_dropped(opt(3, {10, 0, 0, 1, 10}), "dhcp: ignoring routers (option 3): has length 5, want a multiple of 4", &l);
+    assert_true(l.routers.empty());
+    expect_dropped(opt(3, {}), "dhcp: ignoring routers (option 3): has length 0, want a multiple of 4");
+    expect_dropped(opt(6, {}), "dhcp: ignoring DNS servers (option 6): has length 0, want a multiple of 4", &l);
+    assert_true(l.dns.empty());
+    expect_dropped(opt(6, {10, 0, 0, 1, 10, 0, 0}), "dhcp: ignoring DNS servers (option 6): has length 7, want a multiple of 4");
+    expect_dropped(opt(12, str("a\nb")),
+                   "dhcp: ignoring hostname (option 12): \"a\\x0ab\" holds control character 0x0a at offset 1", &l);
+    assert_true(l.hostname.empty());
+    expect_dropped(opt(12, {}), "dhcp: ignoring hostname (option 12): is empty");
+    // an escape sequence from the server reaches the log escaped
+    expect_dropped(opt(15, str("x\x1b]0;pwned\x07")),
+                   "dhcp: ignoring domain name (option 15): \"x\\x1b]0;pwned\\x07\" holds control character 0x1b at "
+                   "offset 1", &l);
+    assert_true(l.domain.empty());
+    expect_dropped(opt(17, Bytes{'a', 0, 'b'}),
+                   "dhcp: ignoring root path (option 17): \"a\\x00b\" holds control character 0x00 at offset 1", &l);
+    assert_true(l.root_path.empty());
+    expect_dropped(opt(26, {5, 220, 0}), "dhcp: ignoring interface MTU (option 26): has length 3, want 2", &l);
+    assert_int_equal(l.mtu, 0);
+    expect_dropped(opt(26, {0, 67}), "dhcp: ignoring interface MTU (option 26): 67 is below 68", &l);
+    assert_int_equal(l.mtu, 0);
+    expect_dropped(opt(26, {}), "dhcp: ignoring interface MTU (option 26): has length 0, want 2");
+    expect_dropped(opt(28, {10, 0, 0}), "dhcp: ignoring broadcast address (option 28): has length 3, want 4", &l);
+    assert_false(l.broadcast.set());
+    expect_dropped(opt(56, str("bad\r")),
+                   "dhcp: ignoring message (option 56): \"bad\\x0d\" holds control character 0x0d at offset 3", &l);
+    assert_true(l.message.empty());
+    expect_dropped(opt(203, str("iqn\x7f")),
+                   "dhcp: ignoring iSCSI initiator name (option 203): \"iqn\\x7f\" holds control character 0x7f at "
+                   "offset 3", &l);
+    assert_true(l.initiator_name.empty());
+    // MTU 68 is the smallest legal one (RFC 2132 5.1)
+    l = parse(reply(cat({type(DHCPACK), SERVER, opt(26, {0, 68}), Bytes{255}})));
+    assert_int_equal(l.mtu, 68);
+    assert_true(l.warnings.empty());
+    // several bad options: one warning each, in a fixed order
+    l = parse(reply(cat({type(DHCPACK), SERVER, opt(28, {1}), opt(26, {0, 1}), opt(12, {}), Bytes{255}})));
+    assert_int_equal(l.warnings.size(), 3);
+    assert_string_equal(l.warnings[0].c_str(), "dhcp: ignoring hostname (option 12): is empty");
+    assert_string_equal(l.warnings[1].c_str(), "dhcp: ignoring interface MTU (option 26): 1 is below 68");
+    assert_string_equal(l.warnings[2].c_str(), "dhcp: ignoring broadcast address (option 28): has length 1, want 4");
+    // a NAK with a bad message is still a NAK
+    l = parse(reply(cat({type(DHCPNAK), SERVER, opt(56, str("x\ny")), Bytes{255}})));
+    assert_int_equal(l.type, DHCPNAK);
+    assert_int_equal(l.warnings.size(), 1);
+    // a clean reply has no warnings
+    assert_true(parse(reply(full_options(DHCPACK))).warnings.empty());
+}
+
+// What the lease cannot do without still rejects the whole message.
+static void parse_bad_required(void **)
 {
     auto with = [](const Bytes &o) { return reply(cat({type(DHCPACK), SERVER, o, Bytes{255}})); };
-    EXPECT_ERROR(parse(with(opt(1, {255, 0, 255, 0}))), ISCSI_ERR_INVAL,
-                 "subnet mask (option 1) 255.0.255.0 is not contiguous");
-    EXPECT_ERROR(parse(with(opt(1, {255, 255, 255, 1}))), ISCSI_ERR_INVAL, "not contiguous");
-    EXPECT_ERROR(parse(with(opt(1, {0, 255, 255, 255}))), ISCSI_ERR_INVAL, "not contiguous");
-    // oversized / wrong lengths
-    EXPECT_ERROR(parse(with(opt(1, {255, 255, 255, 0, 0}))), ISCSI_ERR_INVAL, "subnet mask (option 1) has length 5");
-    EXPECT_ERROR(parse(with(opt(3, {10, 0, 0, 1, 10}))), ISCSI_ERR_INVAL, "routers (option 3) has length 5");
-    EXPECT_ERROR(parse(with(opt(6, {}))), ISCSI_ERR_INVAL, "DNS servers (option 6) has length 0");
-    EXPECT_ERROR(parse(with(opt(26, {5, 220, 0}))), ISCSI_ERR_INVAL, "interface MTU (option 26) has length 3");
-    EXPECT_ERROR(parse(with(opt(26, {0, 67}))), ISCSI_ERR_INVAL, "interface MTU (option 26) 67 is below 68");
-    EXPECT_ERROR(parse(with(opt(28, {10, 0, 0}))), ISCSI_ERR_INVAL, "broadcast address (option 28) has length 3");
-    EXPECT_ERROR(parse(with(opt(51, Bytes(8, 1)))), ISCSI_ERR_INVAL, "lease time (option 51) has length 8");
+    EXPECT_ERROR(parse(with(opt(51, Bytes(8, 1)))), ISCSI_ERR_INVAL, "lease time (option 51) has length 8, want 4");
+    EXPECT_ERROR(parse(with(opt(51, {}))), ISCSI_ERR_INVAL, "lease time (option 51) has length 0");
+    EXPECT_ERROR(parse(reply(cat({type(DHCPOFFER), SERVER, opt(51, {0, 0, 1}), Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "lease time (option 51) has length 3");
     // (with() already holds 53 and 54: a second copy concatenates, RFC 3396)
     EXPECT_ERROR(parse(with(opt(54, Bytes(4, 1)))), ISCSI_ERR_INVAL, "server identifier (option 54) has length 8");
+    EXPECT_ERROR(parse(reply(cat({type(DHCPOFFER), opt(54, {10, 77}), Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "server identifier (option 54) has length 2, want 4");
+    EXPECT_ERROR(parse(reply(cat({type(DHCPNAK), opt(54, {10}), Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "server identifier (option 54) has length 1");
     EXPECT_ERROR(parse(with(opt(53, {5}))), ISCSI_ERR_INVAL, "message type (option 53) has length 2");
     EXPECT_ERROR(parse(reply(cat({opt(53, {5, 5}), SERVER, Bytes{255}}))), ISCSI_ERR_INVAL,
                  "message type (option 53) has length 2");
-    // control characters and embedded NULs in text
-    EXPECT_ERROR(parse(with(opt(12, str("a\nb")))), ISCSI_ERR_INVAL, "hostname (option 12) holds control character 0x0a");
-    EXPECT_ERROR(parse(with(opt(17, Bytes{'a', 0, 'b'}))), ISCSI_ERR_INVAL, "root path (option 17) holds control character 0x00");
-    EXPECT_ERROR(parse(with(opt(203, str("iqn\x7f")))), ISCSI_ERR_INVAL, "iSCSI initiator name (option 203)");
+    EXPECT_ERROR(parse(reply(cat({opt(53, {}), SERVER, Bytes{255}}))), ISCSI_ERR_INVAL,
+                 "message type (option 53) has length 0");
     // unknown options and ones we do not use are skipped, whatever they hold
-    Lease l = parse(with(cat({opt(43, Bytes(255, 0xff)), opt(250, {}), opt(58, {1})})));
+    Lease l = parse(with(cat({opt(43, Bytes(255, 0xff)), opt(250, {}), opt(58, {1}), opt(42, {1, 2, 3}),
+                              opt(119, {0xc0})})));
     assert_int_equal(l.type, DHCPACK);
+    assert_true(l.warnings.empty());
     // 255-byte lengths at the very end
     l = parse(with(opt(15, Bytes(255, 'd'))));
     assert_int_equal(l.domain.size(), 255);
@@ -319,6 +483,36 @@ static void masks(void **)
 }
 
 // --- framing ----------------------------------------------------------------
+
+// Known answers from outside this code. RFC 1071 3 ("Numerical
+// examples"): the bytes 00 01 f2 03 f4 f5 f6 f7 sum to ddf2 (end-around
+// carries included), so the checksum is ~ddf2 = 220d.
+static void checksum_rfc1071(void **)
+{
+    const uint8_t rfc[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+    assert_int_equal(inet_checksum(rfc, sizeof rfc), 0x220d);
+    // with its checksum appended the sum checks: all ones, complement 0
+    const uint8_t sealed[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7, 0x22, 0x0d};
+    assert_int_equal(inet_checksum(sealed, sizeof sealed), 0);
+    // an odd length pads the last byte with zero on the right (RFC 1071
+    // 4.1): 0001 + f203 + f4f5 + f600 = dcfb after the carries, ~dcfb = 2304
+    assert_int_equal(inet_checksum(rfc, 7), 0x2304);
+    // a partial sum to start from is added in (the UDP pseudo-header)
+    assert_int_equal(inet_checksum(rfc, sizeof rfc, 0x0001), (uint16_t)~0xddf3);
+    assert_int_equal(inet_checksum(nullptr, 0), 0xffff);
+}
+
+// A real IPv4 header: 192.168.0.1 -> 192.168.0.199, UDP, total length
+// 0x73, DF, TTL 64; its header checksum is b861 (the standard worked
+// example of the IPv4 header checksum).
+static void checksum_ipv4_header(void **)
+{
+    uint8_t h[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+                     0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
+    assert_int_equal(inet_checksum(h, 20), 0); // a valid header sums to all ones
+    h[10] = h[11] = 0;
+    assert_int_equal(inet_checksum(h, 20), 0xb861);
+}
 
 static void frame_bytes(void **)
 {
@@ -352,6 +546,18 @@ static Bytes server_frame(const Bytes &payload)
     return f;
 }
 
+// `f` with flags/fragment offset bytes 6-7 set to `hi`,`lo` and the IPv4
+// header checksum made valid again.
+static Bytes with_flags(const Bytes &f, uint8_t hi, uint8_t lo)
+{
+    Bytes b = f;
+    b[6] = hi, b[7] = lo;
+    b[10] = b[11] = 0;
+    uint16_t c = inet_checksum(b.data(), 20);
+    b[10] = (uint8_t)(c >> 8), b[11] = (uint8_t)c;
+    return b;
+}
+
 static void frame_filter(void **)
 {
     Bytes payload = reply(full_options(DHCPOFFER));
@@ -370,9 +576,17 @@ static void frame_filter(void **)
     Bytes b = f;
     b[10] ^= 1;
     assert_false(udp_payload(b.data(), b.size()).has_value());
-    b = f;
-    b[6] = 0x20; // MF (checksum now wrong as well, either way dropped)
-    assert_false(udp_payload(b.data(), b.size()).has_value());
+    // fragments, each with a valid header checksum so that only the
+    // fragment check can drop them: MF set (first fragment), an offset
+    // (a later one, MF clear), both
+    for (auto [hi, lo] : {std::pair<uint8_t, uint8_t>{0x20, 0}, {0x00, 0x01}, {0x20, 0xb9}, {0x1f, 0xff}}) {
+        b = with_flags(f, hi, lo);
+        assert_int_equal(inet_checksum(b.data(), 20), 0);
+        assert_false(udp_payload(b.data(), b.size()).has_value());
+    }
+    // DF alone is no fragment; resealing a plain copy keeps it acceptable
+    assert_true(udp_payload(with_flags(f, 0x40, 0).data(), f.size()).has_value());
+    assert_true(udp_payload(with_flags(f, 0, 0).data(), f.size()).has_value());
     assert_false(udp_payload(f.data(), f.size() - 1).has_value()); // total length > received
     assert_false(udp_payload(f.data(), 27).has_value());
     assert_false(udp_payload(nullptr, 0).has_value());
@@ -511,11 +725,14 @@ int main()
 {
     const CMUnitTest tests[] = {
         cmocka_unit_test(discover_bytes),      cmocka_unit_test(request_bytes),
+        cmocka_unit_test(exchange_secs),       cmocka_unit_test(exchange_replies),
         cmocka_unit_test(parse_offer_and_ack), cmocka_unit_test(parse_minimal_and_padding),
         cmocka_unit_test(parse_nak),           cmocka_unit_test(parse_overload),
         cmocka_unit_test(parse_concatenated),  cmocka_unit_test(parse_truncated),
-        cmocka_unit_test(parse_header_checks), cmocka_unit_test(parse_bad_values),
-        cmocka_unit_test(masks),               cmocka_unit_test(frame_bytes),
+        cmocka_unit_test(parse_header_checks), cmocka_unit_test(parse_malformed_optional),
+        cmocka_unit_test(parse_bad_required),
+        cmocka_unit_test(masks),               cmocka_unit_test(checksum_rfc1071),
+        cmocka_unit_test(checksum_ipv4_header), cmocka_unit_test(frame_bytes),
         cmocka_unit_test(frame_filter),        cmocka_unit_test(quoting),
         cmocka_unit_test(lease_text_lines),    cmocka_unit_test(lease_file_hostile),
         cmocka_unit_test(lease_file_errors),
