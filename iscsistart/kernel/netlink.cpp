@@ -4,6 +4,7 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <linux/netlink.h>
@@ -224,11 +225,11 @@ uint32_t IscsiNetlink::scsicmd_pdus(uint32_t sid, uint32_t cid)
     std::vector<uint8_t> stats;
     // The kernel answers GET_STATS on the iscsid group, which we joined.
     call(&ev, sizeof ev, "GET_STATS", false, &rep, &stats);
-    if (stats.size() < ISCSI_STATS_SCSICMD_PDUS_OFFSET + 4)
+    iscsi_stats st{};
+    if (stats.size() < offsetof(iscsi_stats, scsicmd_pdus) + sizeof st.scsicmd_pdus)
         throw Error(ISCSI_ERR_INTERNAL, "kernel: GET_STATS reply too short");
-    uint32_t n;
-    memcpy(&n, stats.data() + ISCSI_STATS_SCSICMD_PDUS_OFFSET, sizeof n);
-    return n;
+    memcpy(&st, stats.data(), std::min(stats.size(), sizeof st));
+    return st.scsicmd_pdus;
 }
 
 bool IscsiNetlink::next_event(KEvent &out, int timeout_ms)
