@@ -137,7 +137,7 @@ FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistar
 FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp util/random.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
 	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	util/secret.cpp
-FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp
+FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp iscsistart/kernel/nl_reply.cpp
 # NAME:MAX_LEN[:DICT] for fuzz/run.sh, which runs them one after another
 FUZZ_TARGETS := ibft:4096 dhcp:1500 cmdline:4096 login_pdu:4096:fuzz/login.dict login:8192:fuzz/login.dict \
 	kevent:8192
@@ -158,7 +158,8 @@ $(BUILD)/fuzz/login_pdu_fuzz: $(FUZZ_LOGIN_PDU_SRC) $(wildcard iscsistart/login/
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_LOGIN_PDU_SRC) -lcrypto
 
-$(BUILD)/fuzz/kevent_fuzz: $(FUZZ_KEVENT_SRC) iscsistart/kernel/kevent.hpp iscsistart/kernel/uevent.hpp
+$(BUILD)/fuzz/kevent_fuzz: $(FUZZ_KEVENT_SRC) iscsistart/kernel/kevent.hpp iscsistart/kernel/uevent.hpp \
+	iscsistart/kernel/nl_reply.hpp
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_KEVENT_SRC)
 

@@ -62,7 +62,7 @@ std::vector<KEvent> parse_kevents(const uint8_t *buf, std::size_t len)
 
 const char *conn_error_name(uint32_t err)
 {
-    // The kernel's enum iscsi_err, ISCSI_ERR_BASE (1000) + n.
+    // The kernel's enum iscsi_err, ISCSI_ERR_BASE + n, without the prefix.
     static const char *const names[] = {
         nullptr,          "DATASN",         "DATA_OFFSET",     "MAX_CMDSN",     "EXP_CMDSN",
         "BAD_OPCODE",     "DATALEN",        "AHSLEN",          "PROTO",         "LUN",
@@ -70,8 +70,9 @@ const char *conn_error_name(uint32_t err)
         "DATA_DGST",      "PARAM_NOT_FOUND", "NO_SCSI_CMD",    "INVALID_HOST",  "XMIT_FAILED",
         "TCP_CONN_CLOSE", "SCSI_EH_SESSION_RST", "NOP_TIMEDOUT",
     };
-    if (err > 1000 && err - 1000 < sizeof names / sizeof names[0])
-        return names[err - 1000];
+    static_assert(sizeof names / sizeof names[0] == ISCSI_ERR_NOP_TIMEDOUT - ISCSI_ERR_BASE + 1);
+    if (err > ISCSI_ERR_BASE && err - ISCSI_ERR_BASE < sizeof names / sizeof names[0])
+        return names[err - ISCSI_ERR_BASE];
     return "unknown error";
 }
 

@@ -15,7 +15,7 @@ struct KEvent {
     uint32_t type = 0;  // the ISCSI_KEVENT_* number
     uint32_t sid = 0;
     uint32_t cid = 0;
-    uint32_t value = 0; // CONN_ERROR: enum iscsi_err (1000 + n); CONN_LOGIN_STATE: the state
+    uint32_t value = 0; // CONN_ERROR: enum iscsi_err; CONN_LOGIN_STATE: enum iscsi_conn_state
 };
 
 /// Split one NETLINK_ISCSI datagram (`len` bytes, possibly several
@@ -25,7 +25,7 @@ struct KEvent {
 std::vector<KEvent> parse_kevents(const uint8_t *buf, std::size_t len);
 
 /// A short name for an ISCSI_KEVENT_CONN_ERROR code (the kernel's enum
-/// iscsi_err: "TCP_CONN_CLOSE" for 1020, ...), or "error N".
+/// iscsi_err: "TCP_CONN_CLOSE" for 1020, ...), or "unknown error".
 const char *conn_error_name(uint32_t err);
 
 } // namespace isr::kernel

@@ -1,9 +1,12 @@
 #include "netlink.hpp"
 
+#include "nl_reply.hpp"
 #include "uevent.hpp"
+#include "util/clock.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <linux/netlink.h>
@@ -18,16 +21,28 @@ using namespace isr::kabi;
 
 namespace {
 
-constexpr int REPLY_TIMEOUT_MS = 10000;
-
 [[noreturn]] void fail(const char *what, int err)
 {
     throw Error(ISCSI_ERR_INTERNAL, std::string("kernel: ") + what + " failed: " + strerror(err));
 }
 
+ssize_t send_to_kernel(int fd, const void *buf, std::size_t len)
+{
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK; // nl_pid 0: the kernel
+    return sendto(fd, buf, len, 0, reinterpret_cast<const sockaddr *>(&kernel), sizeof kernel);
+}
+
+ssize_t recv_datagram(int fd, void *buf, std::size_t len, int flags)
+{
+    return recv(fd, buf, len, flags);
+}
+
+constexpr NetlinkOps SOCKET_OPS{send_to_kernel, recv_datagram};
+
 } // namespace
 
-IscsiNetlink::IscsiNetlink(uint64_t handle) : handle_(handle)
+IscsiNetlink::IscsiNetlink(uint64_t handle) : handle_(handle), ops_(SOCKET_OPS)
 {
     fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ISCSI);
     if (fd_ < 0) {
@@ -51,88 +66,111 @@ IscsiNetlink::IscsiNetlink(uint64_t handle) : handle_(handle)
     }
 }
 
+IscsiNetlink::IscsiNetlink(uint64_t handle, int fd, const NetlinkOps &ops, int reply_timeout_ms)
+    : fd_(fd), handle_(handle), ops_(ops), reply_timeout_ms_(reply_timeout_ms)
+{
+}
+
 IscsiNetlink::~IscsiNetlink()
 {
     if (fd_ >= 0)
         close(fd_);
 }
 
+void IscsiNetlink::overflowed(const char *while_what)
+{
+    // Multicast messages (session events, GET_STATS answers) were dropped
+    // while the receive buffer was full. next_event() callers re-read the
+    // sessions' state when they see an event of type 0.
+    if (!overflow_logged_)
+        log::info("kernel: netlink receive buffer overflowed %s; some session events were lost", while_what);
+    else
+        log::debug(1, "kernel: netlink receive buffer overflowed again %s", while_what);
+    overflow_logged_ = true;
+    pending_.push_back(KEvent{});
+}
+
 void IscsiNetlink::call(void *msg, std::size_t len, const char *what, bool check_retcode, void *reply_out,
-                       std::vector<uint8_t> *tail)
+                       std::vector<uint8_t> *tail, bool match_ids)
 {
     auto *ev = static_cast<iscsi_uevent *>(msg);
     ev->transport_handle = handle_;
-    uint32_t type = ev->type;
+    ReplyWanted want;
+    want.type = ev->type;
+    want.match_ids = match_ids;
+    want.sid = ev->u.get_stats.sid;
+    want.cid = ev->u.get_stats.cid;
 
     std::vector<uint8_t> buf(NLMSG_SPACE(len), 0);
     auto *nlh = reinterpret_cast<nlmsghdr *>(buf.data());
     nlh->nlmsg_len = NLMSG_LENGTH(len);
-    nlh->nlmsg_type = (uint16_t)type;
+    // The kernel takes the type from here (and repeats it in a GET_STATS answer).
+    nlh->nlmsg_type = (uint16_t)want.type;
     nlh->nlmsg_flags = 0;
     nlh->nlmsg_seq = ++seq_;
     nlh->nlmsg_pid = 0;
     memcpy(NLMSG_DATA(nlh), msg, len);
 
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    int sent = (int)sendto(fd_, buf.data(), nlh->nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel);
+    ssize_t sent = ops_.send(fd_, buf.data(), nlh->nlmsg_len);
     int send_errno = errno;
     // Our copy of the message may hold a CHAP secret (SET_PARAM PASSWORD).
     explicit_bzero(buf.data(), buf.size());
     if (sent < 0)
         fail(what, send_errno);
 
-    // Read until the reply to this request arrives; session events of the
-    // iscsid group that come in between are kept for next_event().
+    // Read until the answer to this request arrives, at most
+    // reply_timeout_ms_ in all; session events that come in between are
+    // kept for next_event(), answers meant for others are skipped.
+    const long deadline = monotonic_ms() + reply_timeout_ms_;
+    unsigned foreign = 0;
     for (;;) {
-        pollfd p{fd_, POLLIN, 0};
-        int rc = poll(&p, 1, REPLY_TIMEOUT_MS);
-        if (rc == 0)
+        long left = deadline - monotonic_ms();
+        if (left <= 0)
             throw Error(ISCSI_ERR_INTERNAL, std::string("kernel: no reply to ") + what);
+        pollfd p{fd_, POLLIN, 0};
+        int rc = poll(&p, 1, (int)left);
+        if (rc == 0)
+            continue; // the deadline check above ends it
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
             fail(what, errno);
         }
         uint8_t rbuf[8192];
-        ssize_t n = recv(fd_, rbuf, sizeof rbuf, 0);
+        ssize_t n = ops_.recv(fd_, rbuf, sizeof rbuf, MSG_DONTWAIT);
         if (n < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR || errno == EAGAIN)
                 continue;
+            if (errno == ENOBUFS) {
+                // Not our answer's fault: keep waiting for it.
+                std::string w = std::string("while waiting for the reply to ") + what;
+                overflowed(w.c_str());
+                continue;
+            }
             fail(what, errno);
         }
-        for (const auto &e : parse_kevents(rbuf, (std::size_t)n))
+        ReplyScan r = scan_reply(rbuf, (std::size_t)n, want);
+        for (const auto &e : r.events)
             pending_.push_back(e);
-        for (auto *h = reinterpret_cast<nlmsghdr *>(rbuf); NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                auto *e = static_cast<nlmsgerr *>(NLMSG_DATA(h));
-                if (e->error)
-                    fail(what, -e->error);
-                continue;
-            }
-            if (h->nlmsg_len < NLMSG_LENGTH(sizeof(iscsi_uevent)))
-                continue;
-            iscsi_uevent rep;
-            memcpy(&rep, NLMSG_DATA(h), sizeof rep);
-            if (rep.type == ISCSI_KEVENT_IF_ERROR) {
-                int err = -(int32_t)rep.iferror;
-                if (err == ENOSYS && type == ISCSI_UEVENT_SET_PARAM) {
-                    memcpy(reply_out, &rep, sizeof rep);
-                    return;
-                }
-                fail(what, err);
-            }
-            if (rep.type != type)
-                continue;
-            if (check_retcode && rep.r.retcode != 0)
-                fail(what, rep.r.retcode < 0 ? -rep.r.retcode : rep.r.retcode);
-            memcpy(reply_out, &rep, sizeof rep);
-            if (tail) {
-                const uint8_t *p = static_cast<const uint8_t *>(NLMSG_DATA(h)) + sizeof rep;
-                tail->assign(p, p + (h->nlmsg_len - NLMSG_LENGTH(sizeof rep)));
-            }
-            return;
+        if (r.foreign) {
+            foreign += r.foreign;
+            log::debug(2, "kernel: skipped %u answer(s) not for our %s", foreign, what);
         }
+        if (!r.done)
+            continue;
+        if (r.err) {
+            if (r.err == ENOSYS && want.type == ISCSI_UEVENT_SET_PARAM && r.reply.type == ISCSI_KEVENT_IF_ERROR) {
+                memcpy(reply_out, &r.reply, sizeof r.reply);
+                return;
+            }
+            fail(what, r.err);
+        }
+        if (check_retcode && r.reply.r.retcode != 0)
+            fail(what, positive_errno(r.reply.r.retcode));
+        memcpy(reply_out, &r.reply, sizeof r.reply);
+        if (tail)
+            *tail = std::move(r.tail);
+        return;
     }
 }
 
@@ -221,14 +259,15 @@ uint32_t IscsiNetlink::scsicmd_pdus(uint32_t sid, uint32_t cid)
     ev.type = ISCSI_UEVENT_GET_STATS;
     ev.u.get_stats.sid = sid;
     ev.u.get_stats.cid = cid;
-    std::vector<uint8_t> stats;
-    // The kernel answers GET_STATS on the iscsid group, which we joined.
-    call(&ev, sizeof ev, "GET_STATS", false, &rep, &stats);
-    if (stats.size() < ISCSI_STATS_SCSICMD_PDUS_OFFSET + 4)
+    std::vector<uint8_t> tail;
+    // The kernel answers GET_STATS on the iscsid group, which we joined,
+    // and so does it for everyone else's: match our sid and cid.
+    call(&ev, sizeof ev, "GET_STATS", false, &rep, &tail, true);
+    iscsi_stats stats{};
+    if (tail.size() < offsetof(iscsi_stats, scsicmd_pdus) + sizeof stats.scsicmd_pdus)
         throw Error(ISCSI_ERR_INTERNAL, "kernel: GET_STATS reply too short");
-    uint32_t n;
-    memcpy(&n, stats.data() + ISCSI_STATS_SCSICMD_PDUS_OFFSET, sizeof n);
-    return n;
+    memcpy(&stats, tail.data(), std::min(tail.size(), sizeof stats));
+    return stats.scsicmd_pdus;
 }
 
 bool IscsiNetlink::next_event(KEvent &out, int timeout_ms)
@@ -249,17 +288,15 @@ bool IscsiNetlink::next_event(KEvent &out, int timeout_ms)
             fail("waiting for session events", errno);
         }
         uint8_t rbuf[8192];
-        ssize_t n = recv(fd_, rbuf, sizeof rbuf, MSG_DONTWAIT);
+        ssize_t n = ops_.recv(fd_, rbuf, sizeof rbuf, MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             // ENOBUFS: events were lost while we slept; the caller checks
             // the session's state anyway.
             if (errno == ENOBUFS) {
-                KEvent k;
-                k.kind = KEvent::Kind::OTHER;
-                out = k;
-                return true;
+                overflowed("while waiting for session events");
+                continue;
             }
             fail("reading session events", errno);
         }
