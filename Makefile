@@ -192,6 +192,7 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
 	tests/integration/install-tree.sh
+	tests/integration/session-exists.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 
 # all scenarios with the normal build, then a few with `make static`'s
 # binary (modprobe instead of libkmod; flags, command line with DHCP, iBFT,

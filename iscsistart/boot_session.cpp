@@ -6,6 +6,7 @@
 #include "kernel/sysfs.hpp"
 #include "kernel/uevent.hpp"
 #include "login_client.hpp"
+#include "session_exists.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
@@ -114,6 +115,10 @@ std::vector<std::string> boot_session(const cli::Options &opts, BootSession *kee
     kernel::load_module("crc32c");
     log::info("transport iscsi_tcp ready (handle %llu)", (unsigned long long)handle);
 
+    // One session per target and portal: held until the kernel has ours.
+    LoginLock lock;
+    check_existing_session({o.login.target_name, o.portal.host, o.portal.port, o.login.tpgt},
+                           {o.session.login_timeout_s * 1000, o.session.disk_timeout_s * 1000, o.session.scan});
     auto nl = std::make_unique<kernel::IscsiNetlink>(handle);
     auto ids = nl->create_session(INITIAL_CMDSN, (uint16_t)o.session.cmds_max, (uint16_t)o.session.queue_depth);
     bool conn_created = false;
@@ -134,6 +139,7 @@ std::vector<std::string> boot_session(const cli::Options &opts, BootSession *kee
         local_port = lr.sock.local_port();
         log::info("logged in (TSIH %u, TPGT %d%s)", lr.neg.tsih, lr.neg.tpgt, o.login.auth.chap() ? ", CHAP" : "");
         hand_over(*nl, ids.sid, o, isid, lr);
+        lock.release();
         log::info("connection handed to the kernel (session %u)", ids.sid);
     } catch (...) {
         nl->destroy(ids.sid, 0, conn_created);

@@ -8,6 +8,7 @@
 #include "dhcp/dhcp_client.hpp"
 #include "dhcp/lease_file.hpp"
 #include "firmware.hpp"
+#include "session_exists.hpp"
 #include "net/netconfig.hpp"
 #include "net/rtnl.hpp"
 #include "util/errors.hpp"
@@ -273,7 +274,7 @@ int cmdline_boot(const cli::Options &opts)
     net::write_resolv_conf(dns);
 
     std::vector<cmdline::Target> targets = b.targets;
-    int first_error = 0, ok = 0;
+    LoginTally tally;
     if (b.root_path_from_dhcp) {
         try {
             auto d = dhcp_targets(st);
@@ -282,7 +283,7 @@ int cmdline_boot(const cli::Options &opts)
             if (targets.empty() && !b.use_ibft)
                 throw;
             log::error("%s", e.what());
-            first_error = e.code();
+            tally.failed(e.code());
         }
     }
     const std::string initiator = targets.empty() ? "" : initiator_for(o, b, st);
@@ -293,21 +294,15 @@ int cmdline_boot(const cli::Options &opts)
             for (const auto &d : boot_session(to))
                 printf("%s\n", d.c_str());
             fflush(stdout);
-            ++ok;
+            ++tally.logged_in;
         } catch (const Error &e) {
+            tally_error(tally, e); // an existing session's disks are printed here
             log::error("target %s: %s", t.target_name.c_str(), e.what());
-            if (!first_error)
-                first_error = e.code();
         }
     }
-    if (b.use_ibft) {
-        int rc = fw_connect(o);
-        if (rc == 0)
-            ++ok;
-        else if (!first_error)
-            first_error = rc;
-    }
-    return ok ? ISCSI_SUCCESS : first_error;
+    if (b.use_ibft)
+        fw_connect(o, tally);
+    return tally_status(tally);
 }
 
 } // namespace isr

@@ -14,9 +14,11 @@ namespace isr {
 /// with carrier when none is given), write /run/iscsiroot/<if>.lease,
 /// /run/iscsiroot/initiatorname.iscsi and /etc/resolv.conf, then log into
 /// each target in command-line order (then the DHCP root path, then the
-/// iBFT's with rd.iscsi.firmware), printing each disk's block device.
-/// Returns 0 when at least one login succeeded, else the first failure's
-/// exit code; 21 when the command line names no iSCSI root, or netroot=dhcp
+/// iBFT's with rd.iscsi.firmware), printing each disk's block device (a
+/// target whose session exists already is not logged in again; its disks
+/// are printed). Returns tally_status(): 0 when at least one login
+/// succeeded and no target's session existed before, 15 when one did,
+/// else the first failure's exit code; 21 when the command line names no iSCSI root, or netroot=dhcp
 /// got no root path. Network failures throw isr::Error: ISCSI_ERR_TRANS (no
 /// such interface or no carrier in rd.net.timeout.carrier seconds),
 /// ISCSI_ERR_TRANS_TIMEOUT (no DHCP lease in rd.net.timeout.dhcp seconds),

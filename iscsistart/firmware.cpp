@@ -6,6 +6,7 @@
 #include "ibft_nic.hpp"
 #include "kernel/modules.hpp"
 #include "net/netconfig.hpp"
+#include "session_exists.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/secret.hpp"
@@ -104,19 +105,19 @@ int fw_network(const cli::Options &o)
     return ISCSI_SUCCESS;
 }
 
-int fw_connect(const cli::Options &o)
+void fw_connect(const cli::Options &o, LoginTally &tally)
 {
     ibft::Table t = load_table(o);
     auto targets = ibft::boot_targets(t);
     if (targets.empty()) {
         log::error("iBFT: no boot target in the table");
-        return ISCSI_ERR_NO_OBJS_FOUND;
+        tally.failed(ISCSI_ERR_NO_OBJS_FOUND);
+        return;
     }
     // The NIC's driver, so the login has an interface to go out on.
     for (const auto &n : boot_nic_configs(t))
         net::ensure_nic_driver(n, 10000);
 
-    int first_error = 0, ok = 0;
     for (const ibft::Target *g : targets) {
         try {
             cli::Options to = target_options(o, t, *g);
@@ -125,14 +126,19 @@ int fw_connect(const cli::Options &o)
             for (const auto &d : boot_session(to))
                 printf("%s\n", d.c_str());
             fflush(stdout);
-            ++ok;
+            ++tally.logged_in;
         } catch (const Error &e) {
+            tally_error(tally, e); // an existing session's disks are printed here
             log::error("iBFT target %u: %s", g->index, e.what());
-            if (!first_error)
-                first_error = e.code();
         }
     }
-    return ok ? ISCSI_SUCCESS : first_error;
+}
+
+int fw_connect(const cli::Options &o)
+{
+    LoginTally tally;
+    fw_connect(o, tally);
+    return tally_status(tally);
 }
 
 } // namespace isr

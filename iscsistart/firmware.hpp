@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cli/options.hpp"
+#include "session_exists.hpp"
 
 namespace isr {
 
@@ -16,9 +17,14 @@ int fw_print(const cli::Options &o);
 int fw_network(const cli::Options &o);
 
 /// -b: log into the iBFT boot targets, boot-selected first; a failed
-/// target does not stop the next. Prints each disk's block device.
-/// Returns 0 when at least one login succeeded, else the first failure's
-/// exit code.
+/// target does not stop the next. Prints each disk's block device, also
+/// those of a target whose session exists already (not logged in again).
+/// Returns tally_status(): the first failure's exit code when no target
+/// has a session, else 15 when a target's session existed already, else 0.
 int fw_connect(const cli::Options &o);
+
+/// -b's work, each target's outcome added to `tally` (for --from-cmdline
+/// with rd.iscsi.firmware, whose targets share one exit status).
+void fw_connect(const cli::Options &o, LoginTally &tally);
 
 } // namespace isr

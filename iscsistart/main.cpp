@@ -4,6 +4,7 @@
 #include "cli/options.hpp"
 #include "cmdline_boot.hpp"
 #include "firmware.hpp"
+#include "session_exists.hpp"
 #include "supervise/supervisor.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -86,6 +87,7 @@ int run(const cli::Options &o)
             printf("%s\n", d.c_str());
         return ISCSI_SUCCESS;
     } catch (const Error &e) {
+        print_existing_disks(e); // a session that was there already: its disks, as on success
         log::error("%s", e.what());
         log::info("exit %d", e.code());
         return e.code();

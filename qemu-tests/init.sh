@@ -12,10 +12,18 @@
 #   isr-initiator: InitiatorName=...    /run/iscsiroot/initiatorname.iscsi,
 #                                       after iscsistart succeeded
 #   isr-ibft-dump: ...                  the raw iBFT in hex (isr.ibft_dump=1)
+#   isr-rerun: WHAT rc=<rc> disks=<..>  isr.rerun=: each further run's status
+#                                       and stdout (its disks)
+#   isr-sessions: <n>                   then the number of kernel sessions
 # Kernel command line: isr.ip=A.B.C.D/NN (required unless isr.net=none or
 #   isr.ibft=1), isr.gw=A.B.C.D (optional), isr.if=NAME (default eth0);
 #   isr.net=none: no network setup here at all (no NIC modules, no
 #   addresses; only lo is brought up): iscsistart does it from the command line
+#   isr.rerun=WHAT[,WHAT...]: after the first run succeeded, run iscsistart
+#   again for each WHAT, in order: `args` (the same arguments again) or
+#   `cmdline` (--from-cmdline: the target from this command line); then
+#   count the sessions (more than one: boot failed, reason=sessions-N) and,
+#   once the disk is found, check that every rerun printed that disk
 # Files: /etc/iscsistart.args  one iscsistart argument per line; empty or
 #                              missing: /sbin/iscsistart runs with no arguments
 #        /etc/isr.preload      module names to load before iscsistart (optional)
@@ -182,6 +190,30 @@ if [ -f /run/iscsiroot/initiatorname.iscsi ]; then
     done < /run/iscsiroot/initiatorname.iscsi
 fi
 
+# --- isr.rerun=: iscsistart again, as initramfs scripts that call it more
+# than once do; it must not log in a second time ------------------------------
+RERUN=$(cmdline_get isr.rerun) || RERUN=
+RERUN_DISKS=
+for what in $(echo "$RERUN" | tr ',' ' '); do
+    case $what in
+        args) say "isr-init: running /sbin/iscsistart $* again"
+              out=$(/sbin/iscsistart "$@") ;;
+        cmdline) say "isr-init: running /sbin/iscsistart --from-cmdline"
+                 out=$(/sbin/iscsistart --from-cmdline) ;;
+        *) die "reason=bad-isr.rerun-$what" ;;
+    esac
+    rrc=$?
+    out=$(echo $out)
+    say "isr-rerun: $what rc=$rrc disks=$out"
+    RERUN_DISKS="$RERUN_DISKS $out"
+done
+if [ -n "$RERUN" ]; then
+    n=0
+    for s in /sys/class/iscsi_session/session*; do [ -e "$s" ] && n=$((n + 1)); done
+    say "isr-sessions: $n"
+    [ "$n" = 1 ] || die "reason=sessions-$n"
+fi
+
 # --- wait for the iSCSI disk (bounded: 30 s, polling every 50 ms) ------------
 DEV=
 i=0
@@ -203,6 +235,10 @@ done
 [ -n "$DEV" ] || die "reason=no-iscsi-disk-within-30s"
 say "ISR-T1 $(uptime_s)"
 say "isr-init: iSCSI disk $DEV ($(readlink -f /sys/block/${DEV#/dev/}/device))"
+for d in $RERUN_DISKS; do
+    [ "$d" = "$DEV" ] || die "reason=rerun-printed-$d-not-$DEV"
+done
+[ -n "$RERUN" ] && say "isr-rerun: every rerun printed $DEV"
 
 mount -t ext4 -o ro "$DEV" /newroot || die "reason=mount-$DEV"
 [ -x /newroot/sbin/init ] || die "reason=no-init-on-root"

@@ -71,6 +71,11 @@ ours_only() {
 CMDLINE_SCENARIOS="cmdline-dhcp cmdline-static cmdline-vlan cmdline-ipv6
            cmdline-two-targets cmdline-debian-chap cmdline-ibft"
 ours_only $CMDLINE_SCENARIOS
+# a second login to the same target (initramfs scripts that run
+# iscsistart again): no second session, exit 15 and the disk printed; our
+# binary only (Debian's exits 1 there, and has no --from-cmdline)
+RERUN_SCENARIOS="second-login second-login-ibft second-login-dhcp"
+ours_only $RERUN_SCENARIOS
 # reliability: the session supervisor (--supervise) after the boot, and a
 # target that is down for the first minute of the boot; our binary only
 SUPERVISE_SCENARIOS="supervise-target-restart supervise-gives-up supervise-iscsid-adopts target-down-60s"
@@ -156,6 +161,13 @@ MENU_OPTS=(--sanboot "$SCRIPTS/menu.ipxe" --initrd "$INITCPIO_IMG" --cmdline "$D
            --expect-log "^iscsiroot: try 1 of 2 \(root-path\)\$"
            --expect-log "^iscsiroot: try 2 of 2 \(root-path\)\$"
            --expect-log "^iscsiroot: failed: sanboot iscsi:10\.77\.0\.1:::1:$(re_escape "$DOWN_IQN")\$")
+# second-login*: what every rerun must show (the init's isr.rerun= lines)
+RERUN_LOGS=(--expect-log "^isr-rerun: args rc=15 disks=/dev/sd[a-z]+\$"
+            --expect-log "session [0-9]+ to $(re_escape "$TARGET_IQN") at 10\.77\.0\.1:3260 already exists \(logged in\); not logging in again"
+            --expect-log "iscsistart: \[ *[0-9]+ ms\] error: .*initiator reported error \(15 - session exists\)"
+            --expect-log "^isr-sessions: 1\$"
+            --expect-log "^isr-rerun: every rerun printed /dev/sd[a-z]+\$"
+            --expect-log "^isr-root: / is: /dev/sd[a-z] / ext4 ")
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
@@ -207,6 +219,26 @@ scenario_opts() {  # sets OPTS for scenario $1
         ibft-dhcp) OPTS=(--ipxe dhcp --timeout 150) ;;
         ibft-mutual-chap) OPTS=(--ipxe dhcp --chap "$CHAP" --mutual "$MUTUAL" --timeout 150) ;;
         ibft-static) OPTS=(--ipxe static --timeout 150) ;;
+        # the init (isr.rerun=) runs iscsistart with the same -i/-t/-g/-a
+        # twice more, then --from-cmdline with the same target on this
+        # command line (and eth0's address, already set, in ip=): one
+        # session, each rerun exit 15 with the boot's disk, the root mounted
+        second-login)
+            OPTS=(--timeout 150
+                  --kernel-args "isr.rerun=args,args,cmdline ip=$STATIC_IP::eth0:off netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN"
+                  "${RERUN_LOGS[@]}"
+                  --expect-log "^isr-rerun: cmdline rc=15 disks=/dev/sd[a-z]+\$"
+                  --expect-log "target $(re_escape "$TARGET_IQN"): initiator reported error \(15 - session exists\)") ;;
+        # -b again after iPXE's iBFT boot (the init's args are -b)
+        second-login-ibft)
+            OPTS=(--ipxe static --timeout 150 --kernel-args "isr.rerun=args" "${RERUN_LOGS[@]}"
+                  --expect-log "iBFT target 0: initiator reported error \(15 - session exists\)") ;;
+        # --from-cmdline with ip=dhcp twice: the rerun asks DHCP again
+        # (the same lease) and does not log in again
+        second-login-dhcp)
+            OPTS=(--cmdline "ip=dhcp netroot=dhcp BOOTIF=01-52-54-00-12-34-56" --dhcp-root-path --timeout 150
+                  --kernel-args "isr.rerun=args" "${RERUN_LOGS[@]}"
+                  --expect-log "^isr-lease: IP='10\.77\.0\.([5-9][0-9])'\$") ;;
         # DHCP names the target (option 17) and the initiator (option 203);
         # the target admits only the option-203 name
         cmdline-dhcp)

@@ -23,6 +23,7 @@ enum ExitCode : int {
     ISCSI_ERR_PDU_TIMEOUT = 11,     // no login response in time
     ISCSI_ERR_TRANS_NOT_FOUND = 12, // iscsi_tcp transport not available
     ISCSI_ERR_ACCESS = 13,          // not permitted (not root)
+    ISCSI_ERR_SESS_EXISTS = 15,     // the kernel has a session to this target and portal already
     ISCSI_ERR_FATAL_LOGIN = 19,     // initiator error status from the target
     ISCSI_ERR_OP_NOT_SUPP = 27,     // operation not supported (yet)
     ISCSI_ERR_NO_OBJS_FOUND = 21,   // logged in but no disk appeared

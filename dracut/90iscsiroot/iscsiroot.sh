@@ -7,7 +7,8 @@
 # /run/iscsiroot/<if>.lease and /run/iscsiroot/initiatorname.iscsi, logs into
 # every target and prints the disks.  It reads /etc/iscsiroot.conf and
 # dracut's /etc/cmdline.d itself, before /proc/cmdline.  The exit code goes to
-# /run/iscsiroot/iscsistart.rc.  On success /run/iscsiroot/done is created
+# /run/iscsiroot/iscsistart.rc; 15 with disks printed (the session existed
+# already: not logged in again) is a success.  On success /run/iscsiroot/done is created
 # and, for root=iscsi:/dhcp/none, /dev/root points at the first disk; on
 # failure dracut keeps waiting until rd.retry runs out and then takes its
 # emergency path (see iscsiroot-emergency.sh).
@@ -31,6 +32,7 @@ iscsiroot_reason() {
         19) echo "the target refused the login (e.g. unknown target name)" ;;
         21) echo "no iSCSI target or no disk found" ;;
         24) echo "authentication failed" ;;
+        15) echo "a session to the target exists but is not logged in (see the log)" ;;
         *) echo "see iscsistart(8), EXIT STATUS" ;;
     esac
 }
@@ -51,12 +53,17 @@ echo "iscsiroot: running iscsistart ${1%%=*}" >&2
 _out=$(iscsistart "$@")
 _rc=$?
 echo "$_rc" > "$RUNDIR/iscsistart.rc"
-if [ "$_rc" -ne 0 ]; then
+_disks=$(printf '%s\n' "$_out" | sed -n 's,^\(/dev/[^ ]*\).*,\1,p')
+# 15 with disks printed: the session was there already (a rerun of this
+# hook, or another login before it); iscsistart did not log in again and
+# printed its disks, as after a login of its own
+if [ "$_rc" -eq 15 ] && [ -n "$_disks" ]; then
+    info "iscsiroot: the iSCSI session exists already; using its disks"
+elif [ "$_rc" -ne 0 ]; then
     warn "iscsiroot: iscsistart failed with exit code $_rc: $(iscsiroot_reason "$_rc")"
     exit 1
 fi
 
-_disks=$(printf '%s\n' "$_out" | sed -n 's,^\(/dev/[^ ]*\).*,\1,p')
 printf '%s\n' "$_disks" > "$RUNDIR/disks"
 _first=$(printf '%s\n' "$_disks" | sed -n 1p)
 echo "iscsiroot: logged in, disks: $(printf '%s ' $_disks)" >&2
