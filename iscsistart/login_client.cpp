@@ -7,7 +7,6 @@
 #include "util/clock.hpp"
 
 #include <algorithm>
-#include <time.h>
 
 namespace isr {
 namespace {
@@ -15,13 +14,6 @@ namespace {
 constexpr int MAX_REDIRECTS = 8;
 // Login responses carry only text keys; anything bigger is hostile.
 constexpr std::size_t MAX_LOGIN_DATA = 64 * 1024;
-
-void sleep_ms(int ms)
-{
-    timespec ts{ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
 
 } // namespace
 

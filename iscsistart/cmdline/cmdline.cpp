@@ -2,6 +2,7 @@
 
 #include "../login/negotiate.hpp"
 #include "util/errors.hpp"
+#include "util/mac.hpp"
 
 #include <arpa/inet.h>
 #include <cctype>
@@ -107,23 +108,6 @@ bool yes(std::string_view v) { return v.empty() || v == "1" || v == "yes" || v =
 
 } // namespace
 
-std::optional<std::array<uint8_t, 6>> parse_mac(std::string_view s)
-{
-    if (s.size() != 17)
-        return std::nullopt;
-    std::array<uint8_t, 6> m{};
-    for (int i = 0; i < 6; ++i) {
-        char sep = i < 5 ? s[i * 3 + 2] : ':';
-        if (sep != ':' && sep != '-')
-            return std::nullopt;
-        int hi = std::isxdigit((unsigned char)s[i * 3]), lo = std::isxdigit((unsigned char)s[i * 3 + 1]);
-        if (!hi || !lo)
-            return std::nullopt;
-        m[i] = (uint8_t)std::stoi(std::string(s.substr(i * 3, 2)), nullptr, 16);
-    }
-    return m;
-}
-
 std::vector<std::string> split(std::string_view c)
 {
     std::vector<std::string> out;
@@ -227,13 +211,13 @@ IpConfig parse_ip(std::string_view value)
     // fields() into six parts (rejoined); nullopt when it is not that.
     auto mac_at = [&](std::size_t from) -> std::optional<std::array<uint8_t, 6>> {
         if (f.size() == from + 1)
-            return parse_mac(f[from]);
+            return isr::parse_mac(f[from]);
         if (f.size() != from + 6)
             return std::nullopt;
         std::string m;
         for (std::size_t i = from; i < f.size(); ++i)
             m += (i > from ? ":" : "") + f[i];
-        return parse_mac(m);
+        return isr::parse_mac(m);
     };
     if (!f[0].empty() && !net::IpAddress::parse(f[0]) && !f[1].empty()) {
         // ip=<if>:{dhcp|on|any|dhcp6|auto6|ibft|...}[:[mtu][:mac]]
@@ -343,7 +327,7 @@ BootConfig parse(std::string_view line)
         } else if (key == "ifname") {
             auto c = val.find(':');
             std::optional<std::array<uint8_t, 6>> mac;
-            if (c == std::string::npos || c == 0 || !(mac = parse_mac(val.substr(c + 1))))
+            if (c == std::string::npos || c == 0 || !(mac = isr::parse_mac(val.substr(c + 1))))
                 bad("ifname", "expected NAME:MAC");
             b.ifnames.emplace_back(val.substr(0, c), *mac);
         } else if (key == "vlan") {
@@ -362,7 +346,7 @@ BootConfig parse(std::string_view line)
         } else if (key == "BOOTIF") {
             // pxelinux: 01-aa-bb-cc-dd-ee-ff (hardware type 1 = Ethernet)
             std::string m = starts_with(val, "01-") ? val.substr(3) : val;
-            if (!(b.bootif = parse_mac(m)))
+            if (!(b.bootif = isr::parse_mac(m)))
                 bad("BOOTIF", "'" + val + "' is not a MAC address");
         } else if (key == "rd.route") {
             auto f = fields(val, "rd.route");

@@ -101,7 +101,4 @@ Target parse_iscsi_uri(std::string_view uri, const char *what);
 /// Parse one ip= value. Throws isr::Error(ISCSI_ERR_INVAL).
 IpConfig parse_ip(std::string_view value);
 
-/// "aa:bb:cc:dd:ee:ff" or "aa-bb-..." to bytes; nullopt when malformed.
-std::optional<std::array<uint8_t, 6>> parse_mac(std::string_view s);
-
 } // namespace isr::cmdline

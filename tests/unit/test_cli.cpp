@@ -149,6 +149,8 @@ static void bad_input_exit_codes(void **)
     EXPECT_ERROR(run({BASE, "-P", "node.session.scan"}), ISCSI_ERR_INVAL, "Missing value");
     EXPECT_ERROR(run({BASE, "-P", "node.session.scan="}), ISCSI_ERR_INVAL, "Missing value");
     EXPECT_ERROR(run({BASE, "-P", "node.conn[0].iscsi.HeaderDigest=MD5"}), ISCSI_ERR_INVAL, "unknown digest");
+    EXPECT_ERROR(run({BASE, "-P", "node.conn[0].iscsi.HeaderDigest=None,"}), ISCSI_ERR_INVAL, "unknown digest ''");
+    EXPECT_ERROR(run({BASE, "-P", "node.conn[0].iscsi.DataDigest=,CRC32C"}), ISCSI_ERR_INVAL, "unknown digest ''");
     EXPECT_ERROR(run({BASE, "-p", "70000"}), ISCSI_ERR_INVAL, "port: '70000' is not a number from 1 to 65535");
     EXPECT_ERROR(run({BASE, "-g", "x"}), ISCSI_ERR_INVAL, "tgpt");
     EXPECT_ERROR(run({BASE, "-Z"}), ISCSI_ERR_INVAL, "unknown option -Z");

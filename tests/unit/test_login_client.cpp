@@ -4,6 +4,7 @@
 #include "test_util.hpp"
 
 #include "../../iscsistart/login_client.hpp"
+#include "util/clock.hpp"
 
 #include <arpa/inet.h>
 #include <csignal>
@@ -116,12 +117,7 @@ cli::Options options(uint16_t port, int retries, int timeout_s)
     return o;
 }
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+long now_ms() { return monotonic_ms(); }
 
 const pdu::Isid ISID = {0x80, 1, 2, 3, 0, 0};
 
