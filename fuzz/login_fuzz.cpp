@@ -26,7 +26,7 @@
 //                  the data has them
 //             0x80 status 0000
 //   byte 4  framing: bit 0 clear: the rest is the target's byte stream
-//           (BHS, AHS, data, padding, as net::recv_pdu reads it; the last
+//           (BHS, AHS, data, padding, as pdu::recv_pdu reads it; the last
 //           data segment is cut to what is there); set: the rest is split
 //           at each "\xffPDU", every piece is a BHS (zero-filled to 48
 //           bytes) and its data, and DataSegmentLength is set to match.

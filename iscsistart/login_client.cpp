@@ -48,11 +48,11 @@ LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cm
             long left = deadline - monotonic_ms();
             if (left <= 0)
                 throw too_slow();
-            net::send_pdu(sock, req.bhs.data(), req.bhs.size(), req.data, (int)left);
+            pdu::send_pdu(sock, req.bhs.data(), req.bhs.size(), req.data, (int)left);
             uint8_t bhs[pdu::BHS_LEN];
             std::vector<uint8_t> data;
             try {
-                data = net::recv_pdu(sock, bhs, MAX_LOGIN_DATA, (int)std::max(1L, deadline - monotonic_ms()));
+                data = pdu::recv_pdu(sock, bhs, MAX_LOGIN_DATA, (int)std::max(1L, deadline - monotonic_ms()));
             } catch (const Error &e) {
                 // A target that answered before but ran out the clock.
                 if (e.code() == ISCSI_ERR_PDU_TIMEOUT && answered > 0)

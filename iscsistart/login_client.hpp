@@ -4,6 +4,7 @@
 
 #include "cli/options.hpp"
 #include "login/login.hpp"
+#include "login/pdu_io.hpp"
 #include "net/tcp.hpp"
 
 namespace isr {
