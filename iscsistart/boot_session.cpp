@@ -52,7 +52,7 @@ std::vector<BootSession> &supervised_sessions()
     return sessions;
 }
 
-void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const cli::Options &o, const pdu::Isid &isid,
+void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const SessionConfig &o, const pdu::Isid &isid,
                const LoginResult &lr)
 {
     const Negotiated &n = lr.neg;
@@ -101,9 +101,9 @@ void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const cli::Options &o, co
     nl.start_conn(sid, 0);
 }
 
-std::vector<std::string> boot_session(const cli::Options &opts, BootSession *keep)
+std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep)
 {
-    cli::Options o = opts;
+    SessionConfig o = cfg;
     if (o.login.initiator_alias.empty())
         o.login.initiator_alias = initiator_alias();
 
@@ -150,7 +150,7 @@ std::vector<std::string> boot_session(const cli::Options &opts, BootSession *kee
         keep->tsih = tsih;
         keep->local_port = local_port;
         keep->initial_cmdsn = INITIAL_CMDSN;
-        keep->opts = o;
+        keep->config = o;
         if (keep == &registered)
             supervised_sessions().push_back(std::move(registered));
     }

@@ -2,8 +2,8 @@
 // redirects, handoff of the TCP connection, LUN scan, block device.
 #pragma once
 
-#include "cli/options.hpp"
 #include "kernel/netlink.hpp"
+#include "login/config.hpp"
 #include "login_client.hpp"
 
 #include <memory>
@@ -21,7 +21,7 @@ struct BootSession {
     uint16_t tsih = 0;         // the target's handle of the session
     uint16_t local_port = 0;   // our end of the connection we handed over
     uint32_t initial_cmdsn = 1;
-    cli::Options opts;         // as logged in (alias filled in)
+    SessionConfig config;      // as logged in (alias filled in)
 };
 
 /// Log into the configured target and hand the session to the kernel.
@@ -31,7 +31,7 @@ struct BootSession {
 /// session's identity and netlink socket are moved there once the kernel
 /// has the connection (also when the LUN scan fails afterwards); without
 /// it, and with --supervise, they go to supervised_sessions().
-std::vector<std::string> boot_session(const cli::Options &o, BootSession *keep = nullptr);
+std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep = nullptr);
 
 /// Sessions logged in by this process with --supervise, for the
 /// supervisor to take when the boot is done (see supervise/).
@@ -42,7 +42,7 @@ std::vector<BootSession> &supervised_sessions();
 /// the identity, credentials, timeouts and negotiated values, then
 /// START_CONN. Used for the first login and for each recovery.
 /// Throws isr::Error(ISCSI_ERR_INTERNAL) when the kernel refuses a step.
-void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const cli::Options &o, const pdu::Isid &isid,
+void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const SessionConfig &o, const pdu::Isid &isid,
                const LoginResult &lr);
 
 } // namespace isr

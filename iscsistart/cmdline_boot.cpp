@@ -284,7 +284,7 @@ int cmdline_boot(const cli::Options &opts)
         try {
             cli::Options to = cmdline::target_options(o, b, t, initiator);
             log::info("target %s at %s:%u", t.target_name.c_str(), t.server.c_str(), t.port);
-            for (const auto &d : boot_session(to))
+            for (const auto &d : boot_session(cli::session_config(to)))
                 printf("%s\n", d.c_str());
             fflush(stdout);
             ++ok;

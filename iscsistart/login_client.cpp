@@ -23,7 +23,7 @@ double jitter_unit()
     return (b[0] << 8 | b[1]) / 65536.0;
 }
 
-LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih)
+LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih)
 {
     Portal portal = o.portal;
     int timeout_ms = o.session.login_timeout_s * 1000;
@@ -78,7 +78,7 @@ LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cm
     }
 }
 
-LoginResult login_with_retries(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn)
+LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn)
 {
     int tries = o.session.initial_login_retry_max < 1 ? 1 : o.session.initial_login_retry_max;
     for (int attempt = 1;; ++attempt) {

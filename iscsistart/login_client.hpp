@@ -2,7 +2,7 @@
 // machine over the socket, follow redirects, retry with backoff.
 #pragma once
 
-#include "cli/options.hpp"
+#include "login/config.hpp"
 #include "login/login.hpp"
 #include "login/pdu_io.hpp"
 #include "net/tcp.hpp"
@@ -20,7 +20,7 @@ struct LoginResult {
 /// (connect and all exchanges).
 /// Throws isr::Error with the exit code of the failure.
 /// `tsih` != 0: a re-login into that existing session (see Login::set_tsih).
-LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
+LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
 
 /// A random number in [0, 1) from OpenSSL's RAND_bytes (16 bits), the
 /// `unit` of backoff_ms that spreads the retries of many initiators.
@@ -30,6 +30,6 @@ double jitter_unit();
 /// exponential backoff and jitter between them. Connection failures,
 /// timeouts and target errors (status class 3) are retried; initiator
 /// errors such as an authentication failure (24) end at once.
-LoginResult login_with_retries(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn);
+LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn);
 
 } // namespace isr

@@ -394,6 +394,16 @@ void apply_param(Options &o, std::string_view name, std::string_view v)
     }
 }
 
+SessionConfig session_config(const Options &o)
+{
+    SessionConfig c;
+    c.login = o.login;
+    c.portal = o.portal;
+    c.session = o.session;
+    c.supervise = o.supervise;
+    return c;
+}
+
 bool is_secret_param(std::string_view name)
 {
     return name == "node.session.auth.password" || name == "node.session.auth.password_in";

@@ -106,9 +106,9 @@ struct Target {
     }
 };
 
-cli::Options options(uint16_t port, int retries, int timeout_s)
+SessionConfig options(uint16_t port, int retries, int timeout_s)
 {
-    cli::Options o;
+    SessionConfig o;
     o.portal = {"127.0.0.1", port};
     o.login.initiator_name = "iqn.2026-11.test:init";
     o.login.target_name = "iqn.2026-11.test:disk";
@@ -122,7 +122,7 @@ long now_ms() { return monotonic_ms(); }
 const pdu::Isid ISID = {0x80, 1, 2, 3, 0, 0};
 
 // Runs login_with_retries, which must fail with `code`; returns the time.
-long expect_failure(const cli::Options &o, int code, const char *text)
+long expect_failure(const SessionConfig &o, int code, const char *text)
 {
     long t0 = now_ms();
     EXPECT_ERROR(login_with_retries(o, ISID, 1), code, text);
