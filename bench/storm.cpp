@@ -21,7 +21,7 @@
 // error), 2 for a usage or setup error, 3 when the watchdog gave up on
 // initiators that did not finish in time.
 #include "../iscsistart/cli/options.hpp"
-#include "../iscsistart/login_client.hpp"
+#include "../iscsistart/login/client.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 

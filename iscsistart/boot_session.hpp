@@ -2,9 +2,10 @@
 // redirects, handoff of the TCP connection, LUN scan, block device.
 #pragma once
 
+#include "kernel/handoff.hpp"
 #include "kernel/netlink.hpp"
+#include "login/client.hpp"
 #include "login/config.hpp"
-#include "login_client.hpp"
 
 #include <memory>
 #include <string>
@@ -36,13 +37,5 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
 /// Sessions logged in by this process with --supervise, for the
 /// supervisor to take when the boot is done (see supervise/).
 std::vector<BootSession> &supervised_sessions();
-
-/// Give the logged-in connection `lr` to the kernel's session `sid`
-/// (connection 0): ISCSI_UEVENT_BIND_CONN with its socket, SET_PARAM of
-/// the identity, credentials, timeouts and negotiated values, then
-/// START_CONN. Used for the first login and for each recovery.
-/// Throws isr::Error(ISCSI_ERR_INTERNAL) when the kernel refuses a step.
-void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const SessionConfig &o, const pdu::Isid &isid,
-               const LoginResult &lr);
 
 } // namespace isr

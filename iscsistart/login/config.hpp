@@ -1,4 +1,4 @@
-// One session's configuration: what the login driver (login_client), the
+// One session's configuration: what the login driver (login/client), the
 // kernel handoff (hand_over) and the supervisor read, apart from how it
 // was given (flags, -P, a config file, iBFT, the kernel command line).
 // cli::session_config() builds it from the command line's Options.

@@ -163,7 +163,7 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
                 lr = login_once(o, s.isid, cmdsn, 0);
             }
             try {
-                hand_over(*s.nl, s.sid, o, s.isid, lr);
+                kernel::hand_over(*s.nl, s.sid, o, s.isid, lr);
             } catch (const Error &) {
                 stopped = false; // stop the half-bound connection again first
                 throw;

@@ -2,7 +2,7 @@
 // (no kernel handoff) and print what was negotiated. Takes iscsistart's
 // options. Used by tests/integration/ against tgtd on 127.0.0.1.
 #include "../../iscsistart/cli/options.hpp"
-#include "../../iscsistart/login_client.hpp"
+#include "../../iscsistart/login/client.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 

@@ -3,7 +3,7 @@
 // bounds a whole login, not each response.
 #include "test_util.hpp"
 
-#include "../../iscsistart/login_client.hpp"
+#include "../../iscsistart/login/client.hpp"
 #include "util/clock.hpp"
 
 #include <arpa/inet.h>

@@ -1,11 +1,13 @@
-// The login's I/O driver: connect to the portal, run the Login state
-// machine over the socket, follow redirects, retry with backoff.
+// The login's I/O driver, beside the pure state machine it drives
+// (login.hpp): connect to the portal, run the Login over the socket with
+// pdu_io's framing, follow redirects, retry with backoff. The only file of
+// login/ besides pdu_io that does I/O.
 #pragma once
 
-#include "login/config.hpp"
-#include "login/login.hpp"
-#include "login/pdu_io.hpp"
-#include "net/tcp.hpp"
+#include "../net/tcp.hpp"
+#include "config.hpp"
+#include "login.hpp"
+#include "pdu_io.hpp"
 
 namespace isr {
 

@@ -1,4 +1,4 @@
-#include "login_client.hpp"
+#include "client.hpp"
 #include "util/random.hpp"
 
 #include "util/backoff.hpp"
