@@ -1,7 +1,9 @@
 // The kernel command line as an iSCSI-root configuration: dracut's
 // netroot=/root=iscsi:, rd.iscsi.*, ip=, ifname=, vlan=, BOOTIF=,
 // rd.route=, nameserver=; RFC 4173 root paths; Debian's iscsi_*.
-// Pure parsing (docs/cmdline.md lists every accepted form).
+// Pure parsing (docs/cmdline.md lists every accepted form): cmdline.cpp
+// dispatches the words, netroot_uri.cpp parses iscsi: URIs, ip_param.cpp
+// ip=, fields.hpp holds the grammar pieces they share.
 #pragma once
 
 #include "../net/nic_config.hpp"
