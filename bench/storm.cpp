@@ -21,7 +21,7 @@
 // error), 2 for a usage or setup error, 3 when the watchdog gave up on
 // initiators that did not finish in time.
 #include "../iscsistart/cli/options.hpp"
-#include "../iscsistart/login_client.hpp"
+#include "../iscsistart/login/client.hpp"
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
 
@@ -162,9 +162,9 @@ Config parse_args(int argc, char **argv)
     return c;
 }
 
-// Each initiator's options, through iscsistart's own parser (same defaults
+// Each initiator's session, through iscsistart's own parser (same defaults
 // and name checks as the real thing).
-cli::Options initiator_options(const Config &c, int i)
+SessionConfig initiator_options(const Config &c, int i)
 {
     std::vector<std::string> args = {
         "storm",
@@ -179,7 +179,7 @@ cli::Options initiator_options(const Config &c, int i)
     for (auto &s : args)
         argv.push_back(s.data());
     argv.push_back(nullptr);
-    return cli::parse((int)args.size(), argv.data());
+    return cli::session_config(cli::parse((int)args.size(), argv.data()));
 }
 
 // Enough descriptors for N held sessions plus a margin for stdio, popen
@@ -270,7 +270,7 @@ int run_shell(const std::string &cmd, std::string &why)
 
 // One initiator: attempts until success, a final error, the attempt limit,
 // or the run deadline.
-void run_initiator(const Config &c, const cli::Options &o, int index, std::latch &ready, std::latch &go,
+void run_initiator(const Config &c, const SessionConfig &o, int index, std::latch &ready, std::latch &go,
                    const Clock::time_point &t0, const Clock::time_point &deadline, Outcome &out)
 {
     std::mt19937_64 rng(std::random_device{}() ^ ((uint64_t)index << 32));
@@ -337,7 +337,7 @@ int main(int argc, char **argv)
     if (!raise_nofile((rlim_t)c.n + 64))
         return 2;
 
-    std::vector<cli::Options> opts;
+    std::vector<SessionConfig> opts;
     opts.reserve(c.n);
     try {
         for (int i = 0; i < c.n; ++i)

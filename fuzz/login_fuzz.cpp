@@ -26,7 +26,7 @@
 //                  the data has them
 //             0x80 status 0000
 //   byte 4  framing: bit 0 clear: the rest is the target's byte stream
-//           (BHS, AHS, data, padding, as net::recv_pdu reads it; the last
+//           (BHS, AHS, data, padding, as pdu::recv_pdu reads it; the last
 //           data segment is cut to what is there); set: the rest is split
 //           at each "\xffPDU", every piece is a BHS (zero-filled to 48
 //           bytes) and its data, and DataSegmentLength is set to match.
@@ -61,7 +61,7 @@ const char USERNAME_IN[] = "iqn.2026-11.test:target";
 const pdu::Isid ISID = {0x80, 0x12, 0x34, 0x56, 0x00, 0x01};
 const char SEP[] = "\xffPDU";
 constexpr std::size_t SEP_LEN = 4;
-constexpr std::size_t MAX_LOGIN_DATA = 64 * 1024; // as login_client.cpp
+constexpr std::size_t MAX_LOGIN_DATA = 64 * 1024; // as login/client.cpp
 constexpr int MAX_REDIRECTS = 8;
 
 void check(bool ok)

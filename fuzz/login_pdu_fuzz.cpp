@@ -1,7 +1,7 @@
 // libFuzzer target: the Login Response BHS decoder and the text key=value
 // parser must turn any bytes into fields and keys or an isr::Error, never
 // crash, hang or read out of bounds (ASan, UBSan). The input is taken as a
-// PDU as net::recv_pdu delivers it (48-byte BHS, AHS skipped, data segment
+// PDU as pdu::recv_pdu delivers it (48-byte BHS, AHS skipped, data segment
 // cut to what is there) and, whole, as a data segment, so mutations reach
 // the text parser without having to grow a BHS first. Checked on the way:
 // parsed keys encode and parse back to the same list, describe() masks

@@ -1,11 +1,12 @@
 #include "boot_session.hpp"
 #include "util/random.hpp"
 
+#include "kernel/handoff.hpp"
 #include "kernel/modules.hpp"
 #include "kernel/netlink.hpp"
 #include "kernel/sysfs.hpp"
 #include "kernel/uevent.hpp"
-#include "login_client.hpp"
+#include "login/client.hpp"
 #include "session_exists.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -19,16 +20,6 @@ namespace {
 using namespace isr::kabi;
 
 constexpr uint32_t INITIAL_CMDSN = 1;
-
-struct Handoff {
-    kernel::IscsiNetlink &nl;
-    uint32_t sid;
-
-    // Session parameters go through connection 0 too (the kernel's
-    // iscsi_if_set_param looks both up).
-    void set(uint32_t param, std::string_view v, const char *what) { nl.set_param(sid, 0, param, v, what); }
-    void set(uint32_t param, long v, const char *what) { set(param, std::string_view(std::to_string(v)), what); }
-};
 
 pdu::Isid make_isid()
 {
@@ -53,58 +44,9 @@ std::vector<BootSession> &supervised_sessions()
     return sessions;
 }
 
-void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const cli::Options &o, const pdu::Isid &isid,
-               const LoginResult &lr)
+std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep)
 {
-    const Negotiated &n = lr.neg;
-    const auto &a = o.login.auth;
-    Handoff h{nl, sid};
-    nl.bind_conn(sid, 0, lr.sock.fd(), true);
-    // Identity, credentials (kept by the kernel for a later iscsid to
-    // re-login with, readable by root only) and timeouts.
-    h.set(ISCSI_PARAM_TARGET_NAME, o.login.target_name, "TARGET_NAME");
-    h.set(ISCSI_PARAM_INITIATOR_NAME, o.login.initiator_name, "INITIATOR_NAME");
-    h.set(ISCSI_PARAM_ISID, pdu::isid_hex(isid), "ISID");
-    h.set(ISCSI_PARAM_IFACE_NAME, "default", "IFACE_NAME");
-    h.set(ISCSI_PARAM_PING_TMO, o.session.noop_out_timeout_s, "PING_TMO");
-    h.set(ISCSI_PARAM_RECV_TMO, o.session.noop_out_interval_s, "RECV_TMO");
-    if (!a.username.empty())
-        h.set(ISCSI_PARAM_USERNAME, a.username, "USERNAME");
-    if (!a.password.empty())
-        h.set(ISCSI_PARAM_PASSWORD, a.password.reveal(), "PASSWORD");
-    if (!a.username_in.empty())
-        h.set(ISCSI_PARAM_USERNAME_IN, a.username_in, "USERNAME_IN");
-    if (!a.password_in.empty())
-        h.set(ISCSI_PARAM_PASSWORD_IN, a.password_in.reveal(), "PASSWORD_IN");
-    // What the login negotiated.
-    h.set(ISCSI_PARAM_PERSISTENT_ADDRESS, lr.portal.host, "PERSISTENT_ADDRESS");
-    h.set(ISCSI_PARAM_PERSISTENT_PORT, lr.portal.port, "PERSISTENT_PORT");
-    h.set(ISCSI_PARAM_MAX_RECV_DLENGTH, n.max_recv_dlength, "MAX_RECV_DLENGTH");
-    h.set(ISCSI_PARAM_MAX_XMIT_DLENGTH, n.max_xmit_dlength, "MAX_XMIT_DLENGTH");
-    h.set(ISCSI_PARAM_HDRDGST_EN, n.header_digest, "HDRDGST_EN");
-    h.set(ISCSI_PARAM_DATADGST_EN, n.data_digest, "DATADGST_EN");
-    h.set(ISCSI_PARAM_INITIAL_R2T_EN, n.initial_r2t, "INITIAL_R2T_EN");
-    h.set(ISCSI_PARAM_MAX_R2T, n.max_outstanding_r2t, "MAX_R2T");
-    h.set(ISCSI_PARAM_IMM_DATA_EN, n.immediate_data, "IMM_DATA_EN");
-    h.set(ISCSI_PARAM_FIRST_BURST, n.first_burst, "FIRST_BURST");
-    h.set(ISCSI_PARAM_MAX_BURST, n.max_burst, "MAX_BURST");
-    h.set(ISCSI_PARAM_PDU_INORDER_EN, n.data_pdu_in_order, "PDU_INORDER_EN");
-    h.set(ISCSI_PARAM_DATASEQ_INORDER_EN, n.data_sequence_in_order, "DATASEQ_INORDER_EN");
-    h.set(ISCSI_PARAM_ERL, n.error_recovery_level, "ERL");
-    h.set(ISCSI_PARAM_IFMARKER_EN, 0, "IFMARKER_EN");
-    h.set(ISCSI_PARAM_OFMARKER_EN, 0, "OFMARKER_EN");
-    h.set(ISCSI_PARAM_DEF_TIME2WAIT, n.default_time2wait, "DEF_TIME2WAIT");
-    h.set(ISCSI_PARAM_DEF_TIME2RETAIN, n.default_time2retain, "DEF_TIME2RETAIN");
-    h.set(ISCSI_PARAM_EXP_STATSN, (long)n.exp_statsn, "EXP_STATSN");
-    h.set(ISCSI_PARAM_TPGT, n.tpgt >= 0 ? n.tpgt : (o.login.tpgt >= 0 ? o.login.tpgt : 1), "TPGT");
-    if (!n.target_alias.empty())
-        h.set(ISCSI_PARAM_TARGET_ALIAS, n.target_alias, "TARGET_ALIAS");
-    nl.start_conn(sid, 0);
-}
-
-std::vector<std::string> boot_session(const cli::Options &opts, BootSession *keep)
-{
-    cli::Options o = opts;
+    SessionConfig o = cfg;
     if (o.login.initiator_alias.empty())
         o.login.initiator_alias = initiator_alias();
 
@@ -130,7 +72,7 @@ std::vector<std::string> boot_session(const cli::Options &opts, BootSession *kee
         conn_created = true;
         // The only parameter the kernel takes before BIND_CONN (since Linux
         // 5.18 the others fail with ENOTCONN until the connection is bound).
-        Handoff{*nl, ids.sid}.set(ISCSI_PARAM_SESS_RECOVERY_TMO, o.session.replacement_timeout_s,
+        kernel::set_session_param(*nl, ids.sid, ISCSI_PARAM_SESS_RECOVERY_TMO, o.session.replacement_timeout_s,
                                   "SESS_RECOVERY_TMO");
 
         log::info("logging in to %s at %s:%u", o.login.target_name.c_str(), o.portal.host.c_str(), o.portal.port);
@@ -138,7 +80,7 @@ std::vector<std::string> boot_session(const cli::Options &opts, BootSession *kee
         tsih = lr.neg.tsih;
         local_port = lr.sock.local_port();
         log::info("logged in (TSIH %u, TPGT %d%s)", lr.neg.tsih, lr.neg.tpgt, o.login.auth.chap() ? ", CHAP" : "");
-        hand_over(*nl, ids.sid, o, isid, lr);
+        kernel::hand_over(*nl, ids.sid, o, isid, lr);
         lock.release();
         log::info("connection handed to the kernel (session %u)", ids.sid);
     } catch (...) {
@@ -156,7 +98,7 @@ std::vector<std::string> boot_session(const cli::Options &opts, BootSession *kee
         keep->tsih = tsih;
         keep->local_port = local_port;
         keep->initial_cmdsn = INITIAL_CMDSN;
-        keep->opts = o;
+        keep->config = o;
         if (keep == &registered)
             supervised_sessions().push_back(std::move(registered));
     }

@@ -2,9 +2,10 @@
 // redirects, handoff of the TCP connection, LUN scan, block device.
 #pragma once
 
-#include "cli/options.hpp"
+#include "kernel/handoff.hpp"
 #include "kernel/netlink.hpp"
-#include "login_client.hpp"
+#include "login/client.hpp"
+#include "login/config.hpp"
 
 #include <memory>
 #include <string>
@@ -21,7 +22,7 @@ struct BootSession {
     uint16_t tsih = 0;         // the target's handle of the session
     uint16_t local_port = 0;   // our end of the connection we handed over
     uint32_t initial_cmdsn = 1;
-    cli::Options opts;         // as logged in (alias filled in)
+    SessionConfig config;      // as logged in (alias filled in)
 };
 
 /// Log into the configured target and hand the session to the kernel.
@@ -31,18 +32,10 @@ struct BootSession {
 /// session's identity and netlink socket are moved there once the kernel
 /// has the connection (also when the LUN scan fails afterwards); without
 /// it, and with --supervise, they go to supervised_sessions().
-std::vector<std::string> boot_session(const cli::Options &o, BootSession *keep = nullptr);
+std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep = nullptr);
 
 /// Sessions logged in by this process with --supervise, for the
 /// supervisor to take when the boot is done (see supervise/).
 std::vector<BootSession> &supervised_sessions();
-
-/// Give the logged-in connection `lr` to the kernel's session `sid`
-/// (connection 0): ISCSI_UEVENT_BIND_CONN with its socket, SET_PARAM of
-/// the identity, credentials, timeouts and negotiated values, then
-/// START_CONN. Used for the first login and for each recovery.
-/// Throws isr::Error(ISCSI_ERR_INTERNAL) when the kernel refuses a step.
-void hand_over(kernel::IscsiNetlink &nl, uint32_t sid, const cli::Options &o, const pdu::Isid &isid,
-               const LoginResult &lr);
 
 } // namespace isr

@@ -11,6 +11,7 @@
 #include "session_exists.hpp"
 #include "net/netconfig.hpp"
 #include "net/rtnl.hpp"
+#include "util/clock.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
@@ -97,25 +98,18 @@ std::string read_boot_cmdline()
     return cmdline::join_sources(sources);
 }
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 // Carrier on `dev` within timeout_ms; without it only a warning (a login
 // timeout follows and names the portal).
 void wait_carrier(net::Rtnl &nl, const net::Link &dev, int timeout_ms)
 {
-    const long t0 = now_ms();
+    const long t0 = monotonic_ms();
     while (!nl.carrier(dev.index)) {
-        if (now_ms() - t0 >= timeout_ms) {
+        if (monotonic_ms() - t0 >= timeout_ms) {
             log::info("warning: %s: no carrier after %d ms (cable, switch port?); continuing", dev.name.c_str(),
                       timeout_ms);
             return;
         }
-        usleep(20000);
+        sleep_ms(20);
     }
 }
 
@@ -291,7 +285,7 @@ int cmdline_boot(const cli::Options &opts)
         try {
             cli::Options to = cmdline::target_options(o, b, t, initiator);
             log::info("target %s at %s:%u", t.target_name.c_str(), t.server.c_str(), t.port);
-            for (const auto &d : boot_session(to))
+            for (const auto &d : boot_session(cli::session_config(to)))
                 printf("%s\n", d.c_str());
             fflush(stdout);
             ++tally.logged_in;

@@ -123,7 +123,7 @@ void fw_connect(const cli::Options &o, LoginTally &tally)
             cli::Options to = target_options(o, t, *g);
             log::info("iBFT target %u: %s at %s:%u", g->index, to.login.target_name.c_str(), to.portal.host.c_str(),
                       to.portal.port);
-            for (const auto &d : boot_session(to))
+            for (const auto &d : boot_session(cli::session_config(to)))
                 printf("%s\n", d.c_str());
             fflush(stdout);
             ++tally.logged_in;

@@ -82,7 +82,7 @@ int run(const cli::Options &o)
         default:
             break;
         }
-        auto disks = boot_session(o);
+        auto disks = boot_session(cli::session_config(o));
         for (const auto &d : disks)
             printf("%s\n", d.c_str());
         return ISCSI_SUCCESS;

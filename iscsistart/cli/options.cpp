@@ -3,6 +3,7 @@
 #include "../login/chap.hpp"
 #include "../login/negotiate.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -44,13 +45,9 @@ bool yes_no(std::string_view field, std::string_view v)
 std::string digest_list(std::string_view field, std::string_view v)
 {
     // Accept open-iscsi's spellings: None, CRC32C, CRC32C,None, None,CRC32C.
+    // An empty item ("", "None,") is an unknown digest.
     std::string out;
-    std::size_t pos = 0;
-    while (pos <= v.size()) {
-        std::size_t c = v.find(',', pos);
-        if (c == std::string_view::npos)
-            c = v.size();
-        std::string item(v.substr(pos, c - pos));
+    for (std::string item : text::split_list(v)) {
         for (auto &ch : item)
             ch = (char)std::toupper((unsigned char)ch);
         if (item == "NONE")
@@ -60,7 +57,6 @@ std::string digest_list(std::string_view field, std::string_view v)
         if (!out.empty())
             out += ',';
         out += item;
-        pos = c + 1;
     }
     return out;
 }
@@ -396,6 +392,16 @@ void apply_param(Options &o, std::string_view name, std::string_view v)
     } else {
         inval("--param " + field + ": unknown parameter name");
     }
+}
+
+SessionConfig session_config(const Options &o)
+{
+    SessionConfig c;
+    c.login = o.login;
+    c.portal = o.portal;
+    c.session = o.session;
+    c.supervise = o.supervise;
+    return c;
 }
 
 bool is_secret_param(std::string_view name)

@@ -3,6 +3,7 @@
 // names). Parsing only: no I/O besides reading files named by the user.
 #pragma once
 
+#include "../login/config.hpp"
 #include "../login/login.hpp"
 #include "../login/params.hpp"
 #include "util/secret.hpp"
@@ -17,18 +18,9 @@ namespace isr::cli {
 
 enum class Action { LOGIN, HELP, VERSION, FW_CONNECT, FW_NETWORK, FW_PRINT, FROM_CMDLINE };
 
-/// Session-level settings beyond the login keys.
-struct SessionSettings {
-    int initial_login_retry_max = 30;  // login attempts (node.session.initial_login_retry_max)
-    int login_timeout_s = 15;          // per attempt: connect + login (node.conn[0].timeo.login_timeout)
-    int replacement_timeout_s = 86400; // node.session.timeo.replacement_timeout
-    int noop_out_interval_s = 0;       // node.conn[0].timeo.noop_out_interval
-    int noop_out_timeout_s = 0;        // node.conn[0].timeo.noop_out_timeout
-    int cmds_max = 128;                // node.session.cmds_max
-    int queue_depth = 32;              // node.session.queue_depth
-    bool scan = true;                  // node.session.scan = auto | manual
-    int disk_timeout_s = 20;           // wait for the block device after the scan
-};
+/// Session-level settings beyond the login keys (defined with the session
+/// configuration they are part of).
+using SessionSettings = isr::SessionSettings;
 
 struct Options {
     Action action = Action::LOGIN;
@@ -61,6 +53,13 @@ struct Options {
 /// 'x' as soon as they are read (even when parse throws), so that
 /// /proc/PID/cmdline no longer shows them. Messages never echo them.
 Options parse(int argc, char **argv, const char *initiatorname_file = "/etc/iscsi/initiatorname.iscsi");
+
+/// The login and session settings of `o` (-t, -a, -p, -g, -i, -I, the
+/// CHAP flags, -P values, --supervise) as the session's configuration:
+/// the one place the command line becomes what the login driver, the
+/// kernel handoff and the supervisor read. Secrets are copied into new
+/// Secret objects (each wipes itself when it goes).
+SessionConfig session_config(const Options &o);
 
 /// True for the -P / config-file names whose value is a CHAP secret:
 /// node.session.auth.password and node.session.auth.password_in.

@@ -1,7 +1,9 @@
 // The kernel command line as an iSCSI-root configuration: dracut's
 // netroot=/root=iscsi:, rd.iscsi.*, ip=, ifname=, vlan=, BOOTIF=,
 // rd.route=, nameserver=; RFC 4173 root paths; Debian's iscsi_*.
-// Pure parsing (docs/cmdline.md lists every accepted form).
+// Pure parsing (docs/cmdline.md lists every accepted form): cmdline.cpp
+// dispatches the words, netroot_uri.cpp parses iscsi: URIs, ip_param.cpp
+// ip=, fields.hpp holds the grammar pieces they share.
 #pragma once
 
 #include "../net/nic_config.hpp"
@@ -100,8 +102,5 @@ Target parse_iscsi_uri(std::string_view uri, const char *what);
 
 /// Parse one ip= value. Throws isr::Error(ISCSI_ERR_INVAL).
 IpConfig parse_ip(std::string_view value);
-
-/// "aa:bb:cc:dd:ee:ff" or "aa-bb-..." to bytes; nullopt when malformed.
-std::optional<std::array<uint8_t, 6>> parse_mac(std::string_view s);
 
 } // namespace isr::cmdline

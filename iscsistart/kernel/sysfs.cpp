@@ -114,7 +114,7 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms)
         }
         if (monotonic_ms() >= deadline)
             return {};
-        usleep(10000);
+        sleep_ms(10);
     }
 }
 

@@ -1,6 +1,5 @@
 #include "tcp.hpp"
 
-#include "../login/pdu.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/clock.hpp"
@@ -79,31 +78,6 @@ bool wait_fd(int fd, short events, long deadline)
             return false;
         if (errno != EINTR)
             return true; // let the following call report the error
-    }
-}
-
-// `what`: the part of the PDU, for the message when it stops midway.
-void recv_exact(const Socket &s, uint8_t *buf, std::size_t len, long deadline, const char *what)
-{
-    std::size_t got = 0;
-    while (got < len) {
-        if (!wait_fd(s.fd(), POLLIN, deadline)) {
-            if (got == 0 && strcmp(what, "header") == 0)
-                throw Error(ISCSI_ERR_PDU_TIMEOUT, "login: no response from " + s.peer() + " in time", Retry::YES);
-            throw Error(ISCSI_ERR_PDU_TIMEOUT,
-                        "login: " + s.peer() + " stopped sending a PDU's " + what + " (" + std::to_string(got) +
-                            " of " + std::to_string(len) + " bytes in time)",
-                        Retry::YES);
-        }
-        ssize_t n = recv(s.fd(), buf + got, len - got, MSG_DONTWAIT);
-        if (n == 0)
-            throw Error(ISCSI_ERR_TRANS, "login: " + s.peer() + " closed the connection", Retry::YES);
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue;
-            throw Error(ISCSI_ERR_TRANS, "login: receive from " + s.peer() + " failed: " + strerror(errno), Retry::YES);
-        }
-        got += (std::size_t)n;
     }
 }
 
@@ -205,44 +179,43 @@ Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms)
     throw Error(last_code, "connect: " + last, Retry::YES);
 }
 
-void send_pdu(const Socket &s, const uint8_t *hdr, std::size_t hdr_len, const std::vector<uint8_t> &data,
-              int timeout_ms)
+bool send_all(const Socket &s, const uint8_t *buf, std::size_t len, long deadline, const char *context)
 {
-    std::vector<uint8_t> buf(hdr, hdr + hdr_len);
-    buf.insert(buf.end(), data.begin(), data.end());
-    buf.resize(buf.size() + pdu::pad_len(data.size()), 0);
-    long deadline = monotonic_ms() + timeout_ms;
     std::size_t sent = 0;
-    while (sent < buf.size()) {
+    while (sent < len) {
         if (!wait_fd(s.fd(), POLLOUT, deadline))
-            throw Error(ISCSI_ERR_PDU_TIMEOUT, "login: sending to " + s.peer() + " timed out", Retry::YES);
-        ssize_t n = send(s.fd(), buf.data() + sent, buf.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+            return false;
+        ssize_t n = send(s.fd(), buf + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
-            throw Error(ISCSI_ERR_TRANS, "login: send to " + s.peer() + " failed: " + strerror(errno), Retry::YES);
+            throw Error(ISCSI_ERR_TRANS, std::string(context) + ": send to " + s.peer() + " failed: " + strerror(errno),
+                        Retry::YES);
         }
         sent += (std::size_t)n;
     }
+    return true;
 }
 
-std::vector<uint8_t> recv_pdu(const Socket &s, uint8_t bhs[48], std::size_t max_data, int timeout_ms)
+std::size_t recv_exact(const Socket &s, uint8_t *buf, std::size_t len, long deadline, const char *context)
 {
-    long deadline = monotonic_ms() + timeout_ms;
-    recv_exact(s, bhs, pdu::BHS_LEN, deadline, "header");
-    std::size_t ahs = (std::size_t)pdu::total_ahs_length(bhs) * 4;
-    std::size_t dlen = pdu::data_segment_length(bhs);
-    if (dlen > max_data)
-        throw Error(ISCSI_ERR_LOGIN, "login: response DataSegmentLength " + std::to_string(dlen) +
-                                         " exceeds the " + std::to_string(max_data) + " bytes we accept");
-    std::vector<uint8_t> skip(ahs);
-    if (ahs)
-        recv_exact(s, skip.data(), ahs, deadline, "AHS");
-    std::vector<uint8_t> data(dlen + pdu::pad_len(dlen));
-    if (!data.empty())
-        recv_exact(s, data.data(), data.size(), deadline, "data segment");
-    data.resize(dlen);
-    return data;
+    std::size_t got = 0;
+    while (got < len) {
+        if (!wait_fd(s.fd(), POLLIN, deadline))
+            return got;
+        ssize_t n = recv(s.fd(), buf + got, len - got, MSG_DONTWAIT);
+        if (n == 0)
+            throw Error(ISCSI_ERR_TRANS, std::string(context) + ": " + s.peer() + " closed the connection", Retry::YES);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            throw Error(ISCSI_ERR_TRANS,
+                        std::string(context) + ": receive from " + s.peer() + " failed: " + strerror(errno),
+                        Retry::YES);
+        }
+        got += (std::size_t)n;
+    }
+    return got;
 }
 
 } // namespace isr::net

@@ -1,10 +1,11 @@
-// TCP to the target portal: resolve, connect with a deadline, and move
-// whole iSCSI PDUs with a deadline. No protocol knowledge beyond framing.
+// TCP to the target portal: resolve, connect with a deadline, and send or
+// receive an exact number of bytes by a deadline. Plain TCP: the iSCSI PDU
+// framing on top of it is login/pdu_io.
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
-#include <vector>
 
 namespace isr::net {
 
@@ -35,16 +36,18 @@ private:
 /// ISCSI_ERR_TRANS (4) on refusal, no route or a name that does not resolve.
 Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms);
 
-/// Send all of `hdr` then `data` plus zero padding to a multiple of 4
-/// bytes. Throws isr::Error(ISCSI_ERR_TRANS) on failure.
-void send_pdu(const Socket &s, const uint8_t *hdr, std::size_t hdr_len, const std::vector<uint8_t> &data,
-              int timeout_ms);
+/// Send all `len` bytes of `buf` before `deadline` (a monotonic_ms()
+/// reading). Returns false when the deadline passes first (some bytes may
+/// be sent). Throws isr::Error(ISCSI_ERR_TRANS, "<context>: send to PEER
+/// failed: ...") on a socket error.
+bool send_all(const Socket &s, const uint8_t *buf, std::size_t len, long deadline, const char *context);
 
-/// Receive one PDU: 48-byte BHS, AHS (skipped), data segment of at most
-/// `max_data` bytes (padding consumed). Returns the data without padding.
-/// Throws isr::Error: ISCSI_ERR_PDU_TIMEOUT (11) when nothing complete
-/// arrives in `timeout_ms`, ISCSI_ERR_TRANS (4) when the target closes the
-/// connection, ISCSI_ERR_LOGIN (5) when the data segment is over `max_data`.
-std::vector<uint8_t> recv_pdu(const Socket &s, uint8_t bhs[48], std::size_t max_data, int timeout_ms);
+/// Receive exactly `len` bytes into `buf` before `deadline` (a
+/// monotonic_ms() reading). Returns the number of bytes received: `len`,
+/// or fewer when the deadline passed first. Throws isr::Error
+/// (ISCSI_ERR_TRANS, "<context>: PEER closed the connection" or
+/// "<context>: receive from PEER failed: ...") when the peer closes the
+/// connection or on a socket error.
+std::size_t recv_exact(const Socket &s, uint8_t *buf, std::size_t len, long deadline, const char *context);
 
 } // namespace isr::net

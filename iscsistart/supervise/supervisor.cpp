@@ -114,7 +114,7 @@ enum class Recovery { DONE, GAVE_UP, GONE, TAKEN_OVER };
 // Bring connection 0 of `s` back after the kernel reported it failed.
 Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &later)
 {
-    const cli::Options &o = s.opts;
+    const SessionConfig &o = s.config;
     const long t0 = monotonic_ms();
     const long limit_ms = (long)o.session.replacement_timeout_s * 1000L;
     log::info("session %u: connection lost (%s); logging in again to %s at %s:%u", s.sid, why,
@@ -163,7 +163,7 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
                 lr = login_once(o, s.isid, cmdsn, 0);
             }
             try {
-                hand_over(*s.nl, s.sid, o, s.isid, lr);
+                kernel::hand_over(*s.nl, s.sid, o, s.isid, lr);
             } catch (const Error &) {
                 stopped = false; // stop the half-bound connection again first
                 throw;

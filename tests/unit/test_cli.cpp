@@ -149,6 +149,8 @@ static void bad_input_exit_codes(void **)
     EXPECT_ERROR(run({BASE, "-P", "node.session.scan"}), ISCSI_ERR_INVAL, "Missing value");
     EXPECT_ERROR(run({BASE, "-P", "node.session.scan="}), ISCSI_ERR_INVAL, "Missing value");
     EXPECT_ERROR(run({BASE, "-P", "node.conn[0].iscsi.HeaderDigest=MD5"}), ISCSI_ERR_INVAL, "unknown digest");
+    EXPECT_ERROR(run({BASE, "-P", "node.conn[0].iscsi.HeaderDigest=None,"}), ISCSI_ERR_INVAL, "unknown digest ''");
+    EXPECT_ERROR(run({BASE, "-P", "node.conn[0].iscsi.DataDigest=,CRC32C"}), ISCSI_ERR_INVAL, "unknown digest ''");
     EXPECT_ERROR(run({BASE, "-p", "70000"}), ISCSI_ERR_INVAL, "port: '70000' is not a number from 1 to 65535");
     EXPECT_ERROR(run({BASE, "-g", "x"}), ISCSI_ERR_INVAL, "tgpt");
     EXPECT_ERROR(run({BASE, "-Z"}), ISCSI_ERR_INVAL, "unknown option -Z");
@@ -229,6 +231,39 @@ static void secrets_reach_the_login(void **)
     assert_string_equal(o.param_flags[0].second.c_str(), "Secret-one1");
     o = run({"--cmdline=rd.iscsi.password=pw"});
     assert_string_equal(o.cmdline_text->c_str(), "rd.iscsi.password=pw");
+}
+
+// session_config() carries every login and session setting of the
+// command line, secrets included, into the session's configuration.
+static void session_config_from_options(void **)
+{
+    auto o = run({BASE, "-p", "3261", "-g", "2", "-u", "alice", "-w", "Secret-one1", "-U", "tgt",
+                  "-W", "Secret-two2", "-P", "node.session.initial_login_retry_max=4", "-P",
+                  "node.conn[0].timeo.login_timeout=7", "-P", "node.session.timeo.replacement_timeout=9", "-P",
+                  "node.conn[0].iscsi.HeaderDigest=CRC32C", "--supervise"});
+    o.login.initiator_alias = "alias-1"; // no flag sets it (boot_session fills it in)
+    SessionConfig c = cli::session_config(o);
+    assert_string_equal(c.login.initiator_name.c_str(), "iqn.2026-11.test:init");
+    assert_string_equal(c.login.initiator_alias.c_str(), "alias-1");
+    assert_string_equal(c.login.target_name.c_str(), "iqn.2026-11.test:disk");
+    assert_int_equal(c.login.tpgt, 2);
+    assert_string_equal(c.portal.host.c_str(), "10.0.0.1");
+    assert_int_equal(c.portal.port, 3261);
+    assert_string_equal(c.login.auth.username.c_str(), "alice");
+    assert_true(c.login.auth.password.reveal() == "Secret-one1");
+    assert_string_equal(c.login.auth.username_in.c_str(), "tgt");
+    assert_true(c.login.auth.password_in.reveal() == "Secret-two2");
+    assert_string_equal(c.login.op.header_digest.c_str(), "CRC32C");
+    assert_int_equal(c.session.initial_login_retry_max, 4);
+    assert_int_equal(c.session.login_timeout_s, 7);
+    assert_int_equal(c.session.replacement_timeout_s, 9);
+    assert_true(c.supervise);
+    // defaults pass through unchanged
+    SessionConfig d = cli::session_config(run({BASE}));
+    assert_false(d.supervise);
+    assert_false(d.login.auth.chap());
+    assert_int_equal(d.portal.port, 3260);
+    assert_int_equal(d.session.disk_timeout_s, SessionSettings{}.disk_timeout_s);
 }
 
 // Messages that would echo input do not when it may be a secret.
@@ -349,7 +384,7 @@ int main()
         cmocka_unit_test(config_file),            cmocka_unit_test(backoff),
         cmocka_unit_test(from_cmdline_modes),     cmocka_unit_test(argv_secrets_scrubbed),
         cmocka_unit_test(secrets_reach_the_login), cmocka_unit_test(no_secret_in_argument_errors),
-        cmocka_unit_test(config_file_secrets),
+        cmocka_unit_test(config_file_secrets),    cmocka_unit_test(session_config_from_options),
     };
     return cmocka_run_group_tests_name("cli", tests, nullptr, nullptr);
 }

@@ -3,7 +3,8 @@
 // bounds a whole login, not each response.
 #include "test_util.hpp"
 
-#include "../../iscsistart/login_client.hpp"
+#include "../../iscsistart/login/client.hpp"
+#include "util/clock.hpp"
 
 #include <arpa/inet.h>
 #include <csignal>
@@ -105,9 +106,9 @@ struct Target {
     }
 };
 
-cli::Options options(uint16_t port, int retries, int timeout_s)
+SessionConfig options(uint16_t port, int retries, int timeout_s)
 {
-    cli::Options o;
+    SessionConfig o;
     o.portal = {"127.0.0.1", port};
     o.login.initiator_name = "iqn.2026-11.test:init";
     o.login.target_name = "iqn.2026-11.test:disk";
@@ -116,17 +117,12 @@ cli::Options options(uint16_t port, int retries, int timeout_s)
     return o;
 }
 
-long now_ms()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+long now_ms() { return monotonic_ms(); }
 
 const pdu::Isid ISID = {0x80, 1, 2, 3, 0, 0};
 
 // Runs login_with_retries, which must fail with `code`; returns the time.
-long expect_failure(const cli::Options &o, int code, const char *text)
+long expect_failure(const SessionConfig &o, int code, const char *text)
 {
     long t0 = now_ms();
     EXPECT_ERROR(login_with_retries(o, ISID, 1), code, text);

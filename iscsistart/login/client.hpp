@@ -1,10 +1,13 @@
-// The login's I/O driver: connect to the portal, run the Login state
-// machine over the socket, follow redirects, retry with backoff.
+// The login's I/O driver, beside the pure state machine it drives
+// (login.hpp): connect to the portal, run the Login over the socket with
+// pdu_io's framing, follow redirects, retry with backoff. The only file of
+// login/ besides pdu_io that does I/O.
 #pragma once
 
-#include "cli/options.hpp"
-#include "login/login.hpp"
-#include "net/tcp.hpp"
+#include "../net/tcp.hpp"
+#include "config.hpp"
+#include "login.hpp"
+#include "pdu_io.hpp"
 
 namespace isr {
 
@@ -19,7 +22,7 @@ struct LoginResult {
 /// (connect and all exchanges).
 /// Throws isr::Error with the exit code of the failure.
 /// `tsih` != 0: a re-login into that existing session (see Login::set_tsih).
-LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
+LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
 
 /// A random number in [0, 1) from OpenSSL's RAND_bytes (16 bits), the
 /// `unit` of backoff_ms that spreads the retries of many initiators.
@@ -29,6 +32,6 @@ double jitter_unit();
 /// exponential backoff and jitter between them. Connection failures,
 /// timeouts and target errors (status class 3) are retried; initiator
 /// errors such as an authentication failure (24) end at once.
-LoginResult login_with_retries(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn);
+LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn);
 
 } // namespace isr

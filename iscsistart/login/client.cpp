@@ -1,4 +1,4 @@
-#include "login_client.hpp"
+#include "client.hpp"
 #include "util/random.hpp"
 
 #include "util/backoff.hpp"
@@ -7,7 +7,6 @@
 #include "util/clock.hpp"
 
 #include <algorithm>
-#include <time.h>
 
 namespace isr {
 namespace {
@@ -15,13 +14,6 @@ namespace {
 constexpr int MAX_REDIRECTS = 8;
 // Login responses carry only text keys; anything bigger is hostile.
 constexpr std::size_t MAX_LOGIN_DATA = 64 * 1024;
-
-void sleep_ms(int ms)
-{
-    timespec ts{ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
 
 } // namespace
 
@@ -31,7 +23,7 @@ double jitter_unit()
     return (b[0] << 8 | b[1]) / 65536.0;
 }
 
-LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih)
+LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih)
 {
     Portal portal = o.portal;
     int timeout_ms = o.session.login_timeout_s * 1000;
@@ -56,11 +48,11 @@ LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cm
             long left = deadline - monotonic_ms();
             if (left <= 0)
                 throw too_slow();
-            net::send_pdu(sock, req.bhs.data(), req.bhs.size(), req.data, (int)left);
+            pdu::send_pdu(sock, req.bhs.data(), req.bhs.size(), req.data, (int)left);
             uint8_t bhs[pdu::BHS_LEN];
             std::vector<uint8_t> data;
             try {
-                data = net::recv_pdu(sock, bhs, MAX_LOGIN_DATA, (int)std::max(1L, deadline - monotonic_ms()));
+                data = pdu::recv_pdu(sock, bhs, MAX_LOGIN_DATA, (int)std::max(1L, deadline - monotonic_ms()));
             } catch (const Error &e) {
                 // A target that answered before but ran out the clock.
                 if (e.code() == ISCSI_ERR_PDU_TIMEOUT && answered > 0)
@@ -86,7 +78,7 @@ LoginResult login_once(const cli::Options &o, const pdu::Isid &isid, uint32_t cm
     }
 }
 
-LoginResult login_with_retries(const cli::Options &o, const pdu::Isid &isid, uint32_t cmdsn)
+LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn)
 {
     int tries = o.session.initial_login_retry_max < 1 ? 1 : o.session.initial_login_retry_max;
     for (int attempt = 1;; ++attempt) {
