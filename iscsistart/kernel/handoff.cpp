@@ -49,9 +49,13 @@ void hand_over(IscsiNetlink &nl, uint32_t sid, const SessionConfig &o, const pdu
         h.set(ISCSI_PARAM_USERNAME_IN, a.username_in, "USERNAME_IN");
     if (!a.password_in.empty())
         h.set(ISCSI_PARAM_PASSWORD_IN, a.password_in.reveal(), "PASSWORD_IN");
+    // The configured portal, also after a redirect (the kernel reads the
+    // connection's current address from the socket): what open-iscsi's
+    // node records and session matching, and our one-session-per-target
+    // check (kernel/sessions.cpp), compare.
+    h.set(ISCSI_PARAM_PERSISTENT_ADDRESS, o.portal.host, "PERSISTENT_ADDRESS");
+    h.set(ISCSI_PARAM_PERSISTENT_PORT, o.portal.port, "PERSISTENT_PORT");
     // What the login negotiated.
-    h.set(ISCSI_PARAM_PERSISTENT_ADDRESS, lr.portal.host, "PERSISTENT_ADDRESS");
-    h.set(ISCSI_PARAM_PERSISTENT_PORT, lr.portal.port, "PERSISTENT_PORT");
     h.set(ISCSI_PARAM_MAX_RECV_DLENGTH, n.max_recv_dlength, "MAX_RECV_DLENGTH");
     h.set(ISCSI_PARAM_MAX_XMIT_DLENGTH, n.max_xmit_dlength, "MAX_XMIT_DLENGTH");
     h.set(ISCSI_PARAM_HDRDGST_EN, n.header_digest, "HDRDGST_EN");

@@ -6,6 +6,7 @@
 // request, and the wait is bounded however much else arrives.
 #include "test_util.hpp"
 
+#include "../../iscsistart/kernel/handoff.hpp"
 #include "../../iscsistart/kernel/netlink.hpp"
 #include "../../iscsistart/kernel/nl_reply.hpp"
 #include "../../iscsistart/kernel/uevent.hpp"
@@ -241,6 +242,8 @@ struct FakeKernel {
     bool stream = false;     // after every datagram we read, another foreign GET_STATS answer
     uint32_t last_type = 0;  // nlmsg_type of the last request
     iscsi_uevent last{};     // its iscsi_uevent
+    bool answer_each = false; // answer every request with success, as the kernel does
+    std::vector<std::pair<uint32_t, std::string>> params; // SET_PARAM (param, value) in order
 };
 FakeKernel g_kernel;
 
@@ -252,6 +255,15 @@ ssize_t fake_send(int fd, const void *buf, std::size_t len)
     memcpy(&h, buf, sizeof h);
     g_kernel.last_type = h.nlmsg_type;
     memcpy(&g_kernel.last, static_cast<const uint8_t *>(buf) + NLMSG_HDRLEN, sizeof g_kernel.last);
+    if (h.nlmsg_type == ISCSI_UEVENT_SET_PARAM) {
+        const char *v = static_cast<const char *>(buf) + NLMSG_HDRLEN + sizeof(iscsi_uevent);
+        g_kernel.params.emplace_back(g_kernel.last.u.set_param.param, std::string(v, strnlen(v, g_kernel.last.u.set_param.len)));
+    }
+    if (g_kernel.answer_each) {
+        std::vector<uint8_t> d;
+        append_answer(d, h.nlmsg_type, g_kernel.last.u.c_conn.sid, g_kernel.last.u.c_conn.cid);
+        assert_int_equal(send(g_kernel.fd, d.data(), d.size(), 0), (ssize_t)d.size());
+    }
     for (const auto &d : g_kernel.on_request)
         assert_int_equal(send(g_kernel.fd, d.data(), d.size(), 0), (ssize_t)d.size());
     return (ssize_t)len;
@@ -395,6 +407,36 @@ static void refused_requests(void **)
     close_fake(nl);
 }
 
+// hand_over() after a redirect: the kernel's persistent address and port
+// are the portal the session was configured with (what iscsiadm's node
+// records, open-iscsi's session matching and our one-session-per-target
+// check compare), not the portal the target redirected us to.
+static void handoff_keeps_the_configured_portal(void **)
+{
+    auto *nl = open_fake();
+    g_kernel.answer_each = true;
+    SessionConfig cfg;
+    cfg.login.initiator_name = "iqn.2026-11.test:init";
+    cfg.login.target_name = "iqn.2026-11.test:root";
+    cfg.portal = {"10.0.0.1", 3260};
+    LoginResult lr;
+    lr.sock = net::Socket(dup(g_kernel.fd));
+    lr.portal = {"10.0.0.9", 3261}; // where the redirect took us
+    pdu::Isid isid{0x80, 1, 2, 3, 0, 0};
+    EXPECT_NO_ERROR(kernel::hand_over(*nl, 7, cfg, isid, lr));
+    assert_int_equal(g_kernel.last_type, ISCSI_UEVENT_START_CONN);
+    std::string addr, port;
+    for (const auto &[param, value] : g_kernel.params) {
+        if (param == ISCSI_PARAM_PERSISTENT_ADDRESS)
+            addr = value;
+        if (param == ISCSI_PARAM_PERSISTENT_PORT)
+            port = value;
+    }
+    assert_string_equal(addr.c_str(), "10.0.0.1");
+    assert_string_equal(port.c_str(), "3260");
+    close_fake(nl);
+}
+
 int main()
 {
     signal(SIGPIPE, SIG_IGN);
@@ -409,6 +451,7 @@ int main()
         cmocka_unit_test(enobufs_does_not_fail_the_request),
         cmocka_unit_test(wait_is_bounded),
         cmocka_unit_test(refused_requests),
+        cmocka_unit_test(handoff_keeps_the_configured_portal),
     };
     return cmocka_run_group_tests_name("netlink", tests, nullptr, nullptr);
 }
