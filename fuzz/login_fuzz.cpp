@@ -132,11 +132,10 @@ LoginConfig make_config(uint8_t c, uint8_t algs)
     }
     set_op_params(cfg.op, c >> 5);
 
-    static const int all[] = {chap::MD5, chap::SHA1, chap::SHA256, chap::SHA3_256};
     std::vector<int> list;
-    for (int i = 0; i < 4; ++i)
+    for (std::size_t i = 0; i < std::size(chap::ALGORITHMS) && i < 4; ++i)
         if (algs & (1 << i))
-            list.push_back(all[i]);
+            list.push_back(chap::ALGORITHMS[i].chap_a);
     if (!list.empty()) {
         std::rotate(list.begin(), list.begin() + ((algs >> 4) & 3) % list.size(), list.end());
         if (algs & 0x40)

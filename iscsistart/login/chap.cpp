@@ -7,19 +7,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 
 namespace isr::chap {
 namespace {
 
-const EVP_MD *md_for(int alg)
+bool iequal(std::string_view a, std::string_view b)
 {
-    switch (alg) {
-    case MD5: return EVP_md5();
-    case SHA1: return EVP_sha1();
-    case SHA256: return EVP_sha256();
-    case SHA3_256: return EVP_sha3_256();
-    default: return nullptr;
-    }
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::toupper((unsigned char)a[i]) != std::toupper((unsigned char)b[i]))
+            return false;
+    return true;
 }
 
 int hexval(char c)
@@ -32,21 +32,32 @@ int hexval(char c)
 
 } // namespace
 
+const AlgorithmInfo *find_algorithm(int chap_a)
+{
+    for (const auto &a : ALGORITHMS)
+        if (a.chap_a == chap_a)
+            return &a;
+    return nullptr;
+}
+
+const AlgorithmInfo *find_algorithm(std::string_view name)
+{
+    for (const auto &a : ALGORITHMS)
+        if (iequal(name, a.name) || (a.alias && iequal(name, a.alias)))
+            return &a;
+    return nullptr;
+}
+
 const char *algorithm_name(int alg)
 {
-    switch (alg) {
-    case MD5: return "MD5";
-    case SHA1: return "SHA1";
-    case SHA256: return "SHA256";
-    case SHA3_256: return "SHA3-256";
-    default: return "unknown";
-    }
+    const AlgorithmInfo *a = find_algorithm(alg);
+    return a ? a->name : "unknown";
 }
 
 std::size_t digest_size(int alg)
 {
-    const EVP_MD *md = md_for(alg);
-    return md ? (std::size_t)EVP_MD_get_size(md) : 0;
+    const AlgorithmInfo *a = find_algorithm(alg);
+    return a ? a->digest_size : 0;
 }
 
 std::vector<int> parse_algorithm_list(std::string_view list)
@@ -60,16 +71,15 @@ std::vector<int> parse_algorithm_list(std::string_view list)
         std::string name(list.substr(pos, comma - pos));
         name.erase(0, name.find_first_not_of(" \t"));
         name.erase(name.find_last_not_of(" \t") + 1);
-        std::string up = name;
-        std::transform(up.begin(), up.end(), up.begin(), [](unsigned char c) { return std::toupper(c); });
-        int alg = 0;
-        if (up == "MD5") alg = MD5;
-        else if (up == "SHA1" || up == "SHA-1") alg = SHA1;
-        else if (up == "SHA256" || up == "SHA-256") alg = SHA256;
-        else if (up == "SHA3-256" || up == "SHA3_256") alg = SHA3_256;
-        else
-            throw Error(ISCSI_ERR_INVAL, "node.session.auth.chap_algs: unknown algorithm '" + name +
-                                             "' (use MD5, SHA1, SHA256, SHA3-256)");
+        const AlgorithmInfo *info = find_algorithm(name);
+        if (!info) {
+            std::string names;
+            for (const auto &a : ALGORITHMS)
+                names += (names.empty() ? "" : ", ") + std::string(a.name);
+            throw Error(ISCSI_ERR_INVAL, "node.session.auth.chap_algs: unknown algorithm '" + name + "' (use " +
+                                             names + ")");
+        }
+        int alg = info->chap_a;
         if (std::find(out.begin(), out.end(), alg) != out.end())
             throw Error(ISCSI_ERR_INVAL, "node.session.auth.chap_algs: '" + name + "' listed twice");
         out.push_back(alg);
@@ -91,10 +101,13 @@ std::string algorithm_offer(const std::vector<int> &algs)
 
 Bytes response(int alg, uint8_t identifier, const Secret &secret, const Bytes &challenge)
 {
-    const EVP_MD *md = md_for(alg);
-    if (!md)
+    const AlgorithmInfo *info = find_algorithm(alg);
+    if (!info)
         throw Error(ISCSI_ERR_LOGIN_AUTH_FAILED, "CHAP: unsupported algorithm " + std::to_string(alg));
-    Bytes out(EVP_MD_get_size(md));
+    const EVP_MD *md = EVP_get_digestbyname(info->evp_name);
+    if (!md)
+        throw Error(ISCSI_ERR_LOGIN_AUTH_FAILED, std::string("CHAP: this OpenSSL has no ") + info->name);
+    Bytes out(EVP_MAX_MD_SIZE);
     unsigned int len = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = ctx && EVP_DigestInit_ex(ctx, md, nullptr) == 1 && EVP_DigestUpdate(ctx, &identifier, 1) == 1 &&
@@ -102,8 +115,8 @@ Bytes response(int alg, uint8_t identifier, const Secret &secret, const Bytes &c
               EVP_DigestUpdate(ctx, challenge.data(), challenge.size()) == 1 &&
               EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
     EVP_MD_CTX_free(ctx);
-    if (!ok)
-        throw Error(ISCSI_ERR_INTERNAL, std::string("CHAP: OpenSSL failed to compute ") + algorithm_name(alg));
+    if (!ok || len != info->digest_size)
+        throw Error(ISCSI_ERR_INTERNAL, std::string("CHAP: OpenSSL failed to compute ") + info->name);
     out.resize(len);
     return out;
 }

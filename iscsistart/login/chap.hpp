@@ -5,6 +5,7 @@
 
 #include "util/secret.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,13 +14,39 @@
 
 namespace isr::chap {
 
-/// CHAP_A algorithm numbers. 5 is MD5 (RFC 1994); 6, 7, 8 are the values
-/// Linux open-iscsi uses for SHA-1, SHA-256 and SHA3-256.
+/// CHAP_A algorithm numbers (IANA "PPP Authentication Algorithms", the
+/// values RFC 7143 section 12.1.3 refers to): 5 is MD5 (RFC 1994); 6, 7, 8
+/// are SHA-1, SHA-256 and SHA3-256, as Linux's target and open-iscsi use
+/// them. Everything else about an algorithm is in ALGORITHMS below.
 enum Algorithm : int { MD5 = 5, SHA1 = 6, SHA256 = 7, SHA3_256 = 8 };
 
 using Bytes = std::vector<uint8_t>;
 
-/// Name used in configuration ("MD5", "SHA1", "SHA256", "SHA3-256").
+/// One CHAP algorithm: the single place that ties its configuration name,
+/// CHAP_A number, digest size and hash backend together.
+struct AlgorithmInfo {
+    const char *name;        ///< name in configuration and messages
+    const char *alias;       ///< other spelling accepted in configuration, or nullptr
+    int chap_a;              ///< CHAP_A value on the wire
+    std::size_t digest_size; ///< CHAP_R length in bytes
+    const char *evp_name;    ///< OpenSSL digest name (EVP_get_digestbyname)
+};
+
+/// Every algorithm we can compute, in no preference order.
+inline constexpr AlgorithmInfo ALGORITHMS[] = {
+    {"MD5", nullptr, MD5, 16, "MD5"},
+    {"SHA1", "SHA-1", SHA1, 20, "SHA1"},
+    {"SHA256", "SHA-256", SHA256, 32, "SHA256"},
+    {"SHA3-256", "SHA3_256", SHA3_256, 32, "SHA3-256"},
+};
+
+/// The algorithm with CHAP_A number `chap_a`, or nullptr.
+const AlgorithmInfo *find_algorithm(int chap_a);
+/// The algorithm called `name` or its alias (ASCII case-insensitive), or nullptr.
+const AlgorithmInfo *find_algorithm(std::string_view name);
+
+/// Name used in configuration ("MD5", "SHA1", "SHA256", "SHA3-256"), or
+/// "unknown" for a number not in ALGORITHMS.
 const char *algorithm_name(int alg);
 /// Digest size in bytes (16, 20, 32, 32), or 0 for an unknown number.
 std::size_t digest_size(int alg);

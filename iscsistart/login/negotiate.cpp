@@ -84,19 +84,13 @@ const BoolKey bool_keys[] = {
      &Negotiated::data_sequence_in_order},
 };
 
-// Keys we never use; a target that starts them gets a fixed answer.
-bool answer_fixed(std::string_view key, std::string_view value, std::string &answer)
+// RFC 7143 13.25 "Obsoleted Keys": the marker keys of RFC 3720. A
+// responder SHOULD answer IFMarker/OFMarker with Reject (MAY with No) and
+// MUST answer IFMarkInt/OFMarkInt with Reject; NotUnderstood is forbidden
+// for all four. We answer Reject to each and never send them.
+bool is_obsolete(std::string_view key)
 {
-    if (key == "IFMarker" || key == "OFMarker") {
-        answer = "No";
-        return true;
-    }
-    if (key == "IFMarkInt" || key == "OFMarkInt") {
-        answer = "Irrelevant";
-        return true;
-    }
-    (void)value;
-    return false;
+    return key == "IFMarker" || key == "OFMarker" || key == "IFMarkInt" || key == "OFMarkInt";
 }
 
 } // namespace
@@ -133,8 +127,6 @@ text::KeyList offer(const OperationalParams &p)
         {"DataPDUInOrder", yn(p.data_pdu_in_order)},
         {"DataSequenceInOrder", yn(p.data_sequence_in_order)},
         {"ErrorRecoveryLevel", std::to_string(p.error_recovery_level)},
-        {"IFMarker", "No"},
-        {"OFMarker", "No"},
     };
 }
 
@@ -217,9 +209,8 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, c
         return we_offered ? std::nullopt : std::optional<std::string>(std::to_string(result));
     }
 
-    std::string answer;
-    if (answer_fixed(key, value, answer))
-        return we_offered ? std::nullopt : std::optional<std::string>(answer);
+    if (is_obsolete(key))
+        return we_offered ? std::nullopt : std::optional<std::string>("Reject");
 
     // Vendor keys (X-...) and anything else we do not know are answered
     // NotUnderstood when the target starts them (RFC 7143 6.2).

@@ -11,14 +11,18 @@
 
 namespace isr::negotiate {
 
-/// The operational keys to send, in a fixed order.
+/// The operational keys to send, in a fixed order (never the obsolete
+/// marker keys of RFC 7143 13.25).
 text::KeyList offer(const OperationalParams &p);
 
 /// Fold one key from the target into `out`.
-/// - `ours` is the value we proposed, or nullptr if the target started the
-///   negotiation of this key.
+/// - `ours_p`: what we propose; `we_offered`: true when we sent this key
+///   (the target's value is its answer), false when the target started it.
 /// - Returns the value we must answer with (target-started negotiable keys),
-///   or nullopt when nothing needs answering.
+///   or nullopt when nothing needs answering. A target-started key we do
+///   not know (vendor X-/X# keys included) is answered "NotUnderstood"
+///   (RFC 7143 6.2); the obsolete IFMarker, OFMarker, IFMarkInt and
+///   OFMarkInt are answered "Reject" (13.25).
 /// Throws isr::Error(ISCSI_ERR_LOGIN) naming the key for: a value out of the
 /// RFC range, a result the rules forbid (e.g. a larger MaxBurstLength than
 /// we offered), a digest we did not offer, or Reject/Irrelevant for a key

@@ -1,86 +1,74 @@
 #include "pdu.hpp"
 
+#include "util/bytes.hpp"
 #include "util/errors.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 namespace isr::pdu {
-namespace {
 
-void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v & 0xff;
-}
-
-void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = v >> 24;
-    p[1] = (v >> 16) & 0xff;
-    p[2] = (v >> 8) & 0xff;
-    p[3] = v & 0xff;
-}
-
-uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
-} // namespace
+using bytes::get_be16;
+using bytes::get_be24;
+using bytes::get_be32;
+using bytes::put_be16;
+using bytes::put_be24;
+using bytes::put_be32;
 
 std::array<uint8_t, BHS_LEN> encode_login_request(const LoginRequest &r, uint32_t data_len)
 {
-    std::array<uint8_t, BHS_LEN> b{};
-    b[0] = IMMEDIATE_BIT | OP_LOGIN_REQ;
-    b[1] = (r.transit ? FLAG_TRANSIT : 0) | (r.cont ? FLAG_CONTINUE : 0) | (uint8_t)((r.csg & 3) << 2) |
-           (r.transit ? (r.nsg & 3) : 0);
-    b[2] = 0; // Version-max
-    b[3] = 0; // Version-min
-    b[4] = 0; // TotalAHSLength
-    b[5] = (data_len >> 16) & 0xff;
-    b[6] = (data_len >> 8) & 0xff;
-    b[7] = data_len & 0xff;
-    for (int i = 0; i < 6; ++i)
-        b[8 + i] = r.isid[i];
-    put16(&b[14], r.tsih);
-    put32(&b[16], r.itt);
-    put16(&b[20], r.cid);
-    put32(&b[24], r.cmdsn);
-    put32(&b[28], r.exp_statsn);
+    LoginRequestBhs h{}; // reserved fields, Version-max/min and TotalAHSLength stay 0
+    h.opcode = IMMEDIATE_BIT | OP_LOGIN_REQ;
+    h.flags = (uint8_t)((r.transit ? FLAG_TRANSIT : 0) | (r.cont ? FLAG_CONTINUE : 0) |
+                        (r.csg & STAGE_MASK) << CSG_SHIFT | (r.transit ? (r.nsg & STAGE_MASK) : 0));
+    put_be24(h.data_segment_length, data_len);
+    std::memcpy(h.isid, r.isid.data(), sizeof h.isid);
+    put_be16(h.tsih, r.tsih);
+    put_be32(h.itt, r.itt);
+    put_be16(h.cid, r.cid);
+    put_be32(h.cmdsn, r.cmdsn);
+    put_be32(h.exp_statsn, r.exp_statsn);
+    std::array<uint8_t, BHS_LEN> b;
+    std::memcpy(b.data(), &h, BHS_LEN);
     return b;
 }
 
-uint32_t data_segment_length(const uint8_t *bhs) { return (uint32_t)bhs[5] << 16 | (uint32_t)bhs[6] << 8 | bhs[7]; }
+uint32_t data_segment_length(const uint8_t *bhs) { return get_be24(bhs + BHS_DATA_SEGMENT_LENGTH); }
 
-uint8_t total_ahs_length(const uint8_t *bhs) { return bhs[4]; }
+uint8_t total_ahs_length(const uint8_t *bhs) { return bhs[BHS_TOTAL_AHS_LENGTH]; }
 
 LoginResponse decode_login_response(const uint8_t *b)
 {
-    uint8_t op = b[0] & 0x3f;
-    if (op == OP_REJECT)
-        throw Error(ISCSI_ERR_LOGIN, "login: target sent a Reject PDU (reason 0x" +
-                                         [&] { char h[3]; snprintf(h, sizeof h, "%02x", b[2]); return std::string(h); }() + ")");
+    uint8_t op = b[BHS_OPCODE] & OPCODE_MASK;
+    if (op == OP_REJECT) {
+        char m[64];
+        snprintf(m, sizeof m, "login: target sent a Reject PDU (reason 0x%02x)", b[REJECT_REASON]);
+        throw Error(ISCSI_ERR_LOGIN, m);
+    }
     if (op != OP_LOGIN_RSP) {
         char m[80];
         snprintf(m, sizeof m, "login: expected a Login Response PDU, got opcode 0x%02x", op);
         throw Error(ISCSI_ERR_LOGIN, m);
     }
+    LoginResponseBhs h;
+    std::memcpy(&h, b, BHS_LEN);
     LoginResponse r;
-    r.transit = b[1] & FLAG_TRANSIT;
-    r.cont = b[1] & FLAG_CONTINUE;
-    r.csg = (b[1] >> 2) & 3;
-    r.nsg = b[1] & 3;
-    r.version_max = b[2];
-    r.version_active = b[3];
-    r.ahs_len = b[4];
-    r.data_len = data_segment_length(b);
-    for (int i = 0; i < 6; ++i)
-        r.isid[i] = b[8 + i];
-    r.tsih = get16(&b[14]);
-    r.itt = get32(&b[16]);
-    r.statsn = get32(&b[24]);
-    r.exp_cmdsn = get32(&b[28]);
-    r.max_cmdsn = get32(&b[32]);
-    r.status_class = b[36];
-    r.status_detail = b[37];
+    r.transit = h.flags & FLAG_TRANSIT;
+    r.cont = h.flags & FLAG_CONTINUE;
+    r.csg = (h.flags >> CSG_SHIFT) & STAGE_MASK;
+    r.nsg = h.flags & STAGE_MASK;
+    r.version_max = h.version_max;
+    r.version_active = h.version_active;
+    r.ahs_len = h.total_ahs_length;
+    r.data_len = get_be24(h.data_segment_length);
+    std::memcpy(r.isid.data(), h.isid, sizeof h.isid);
+    r.tsih = get_be16(h.tsih);
+    r.itt = get_be32(h.itt);
+    r.statsn = get_be32(h.statsn);
+    r.exp_cmdsn = get_be32(h.exp_cmdsn);
+    r.max_cmdsn = get_be32(h.max_cmdsn);
+    r.status_class = h.status_class;
+    r.status_detail = h.status_detail;
     return r;
 }
 

@@ -14,9 +14,81 @@ constexpr std::size_t BHS_LEN = 48;
 constexpr uint8_t OP_LOGIN_REQ = 0x03;
 constexpr uint8_t OP_LOGIN_RSP = 0x23;
 constexpr uint8_t OP_REJECT = 0x3f;
+constexpr uint8_t OPCODE_MASK = 0x3f;   // byte 0 without the I bit (and the reserved bit 7)
 constexpr uint8_t IMMEDIATE_BIT = 0x40;
-constexpr uint8_t FLAG_TRANSIT = 0x80;
-constexpr uint8_t FLAG_CONTINUE = 0x40;
+constexpr uint8_t FLAG_TRANSIT = 0x80;  // byte 1: T (RFC 7143 11.12.1)
+constexpr uint8_t FLAG_CONTINUE = 0x40; // byte 1: C (11.12.2)
+constexpr unsigned CSG_SHIFT = 2;       // byte 1: CSG in bits 2-3, NSG in bits 0-1 (11.12.3)
+constexpr uint8_t STAGE_MASK = 0x03;
+
+// Byte layouts of the two BHS kinds, field by field as RFC 7143 draws them
+// (11.12 Login Request, 11.13 Login Response). Every member is a byte or a
+// byte array, so there is no padding and each offsetof() is the RFC's byte
+// offset; multi-byte fields are big-endian, read and written with
+// util/bytes.hpp. The encoder and decoder use these and nothing else.
+
+/// Login Request BHS, RFC 7143 section 11.12.
+struct LoginRequestBhs {
+    uint8_t opcode;                 // 0: I bit | 0x03
+    uint8_t flags;                  // 1: T, C, CSG, NSG
+    uint8_t version_max;            // 2
+    uint8_t version_min;            // 3
+    uint8_t total_ahs_length;       // 4: 4-byte words
+    uint8_t data_segment_length[3]; // 5-7: bytes
+    uint8_t isid[6];                // 8-13
+    uint8_t tsih[2];                // 14-15
+    uint8_t itt[4];                 // 16-19: Initiator Task Tag
+    uint8_t cid[2];                 // 20-21
+    uint8_t reserved1[2];           // 22-23
+    uint8_t cmdsn[4];               // 24-27
+    uint8_t exp_statsn[4];          // 28-31
+    uint8_t reserved2[16];          // 32-47
+};
+
+/// Login Response BHS, RFC 7143 section 11.13.
+struct LoginResponseBhs {
+    uint8_t opcode;                 // 0: 0x23
+    uint8_t flags;                  // 1: T, C, CSG, NSG
+    uint8_t version_max;            // 2
+    uint8_t version_active;         // 3
+    uint8_t total_ahs_length;       // 4
+    uint8_t data_segment_length[3]; // 5-7
+    uint8_t isid[6];                // 8-13
+    uint8_t tsih[2];                // 14-15
+    uint8_t itt[4];                 // 16-19
+    uint8_t reserved1[4];           // 20-23
+    uint8_t statsn[4];              // 24-27
+    uint8_t exp_cmdsn[4];           // 28-31
+    uint8_t max_cmdsn[4];           // 32-35
+    uint8_t status_class;           // 36
+    uint8_t status_detail;          // 37
+    uint8_t reserved2[10];          // 38-47
+};
+
+static_assert(sizeof(LoginRequestBhs) == BHS_LEN && sizeof(LoginResponseBhs) == BHS_LEN);
+static_assert(offsetof(LoginRequestBhs, flags) == 1 && offsetof(LoginRequestBhs, version_max) == 2 &&
+              offsetof(LoginRequestBhs, version_min) == 3 && offsetof(LoginRequestBhs, total_ahs_length) == 4 &&
+              offsetof(LoginRequestBhs, data_segment_length) == 5 && offsetof(LoginRequestBhs, isid) == 8 &&
+              offsetof(LoginRequestBhs, tsih) == 14 && offsetof(LoginRequestBhs, itt) == 16 &&
+              offsetof(LoginRequestBhs, cid) == 20 && offsetof(LoginRequestBhs, reserved1) == 22 &&
+              offsetof(LoginRequestBhs, cmdsn) == 24 && offsetof(LoginRequestBhs, exp_statsn) == 28 &&
+              offsetof(LoginRequestBhs, reserved2) == 32);
+static_assert(offsetof(LoginResponseBhs, flags) == 1 && offsetof(LoginResponseBhs, version_max) == 2 &&
+              offsetof(LoginResponseBhs, version_active) == 3 && offsetof(LoginResponseBhs, total_ahs_length) == 4 &&
+              offsetof(LoginResponseBhs, data_segment_length) == 5 && offsetof(LoginResponseBhs, isid) == 8 &&
+              offsetof(LoginResponseBhs, tsih) == 14 && offsetof(LoginResponseBhs, itt) == 16 &&
+              offsetof(LoginResponseBhs, reserved1) == 20 && offsetof(LoginResponseBhs, statsn) == 24 &&
+              offsetof(LoginResponseBhs, exp_cmdsn) == 28 && offsetof(LoginResponseBhs, max_cmdsn) == 32 &&
+              offsetof(LoginResponseBhs, status_class) == 36 && offsetof(LoginResponseBhs, status_detail) == 37 &&
+              offsetof(LoginResponseBhs, reserved2) == 38);
+
+/// Byte offsets every BHS shares (RFC 7143 11.2.1), for reading a header
+/// before its opcode is known.
+constexpr std::size_t BHS_OPCODE = offsetof(LoginResponseBhs, opcode);
+constexpr std::size_t BHS_TOTAL_AHS_LENGTH = offsetof(LoginResponseBhs, total_ahs_length);
+constexpr std::size_t BHS_DATA_SEGMENT_LENGTH = offsetof(LoginResponseBhs, data_segment_length);
+/// Byte 2 of a Reject PDU is its Reason (RFC 7143 11.17.1).
+constexpr std::size_t REJECT_REASON = 2;
 
 /// Login stages (CSG/NSG), RFC 7143 section 11.12.3.
 enum Stage : uint8_t { SECURITY = 0, OPERATIONAL = 1, FULL_FEATURE = 3 };

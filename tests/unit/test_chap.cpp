@@ -5,6 +5,8 @@
 #include "../../iscsistart/login/chap.hpp"
 #include "util/random.hpp"
 
+#include <openssl/evp.h>
+
 #include <vector>
 
 using namespace isr;
@@ -99,6 +101,41 @@ static void algorithm_lists(void **)
     EXPECT_ERROR(chap::parse_algorithm_list(""), ISCSI_ERR_INVAL, "unknown algorithm ''");
 }
 
+// The algorithm table: numbers and sizes stated literally here (IANA PPP
+// registry and the hash standards), names as configuration spells them.
+static void algorithm_table_lookups(void **)
+{
+    struct Row {
+        const char *name;
+        int number;
+        std::size_t size;
+    } rows[] = {{"MD5", 5, 16}, {"SHA1", 6, 20}, {"SHA256", 7, 32}, {"SHA3-256", 8, 32}};
+    for (const auto &r : rows) {
+        const chap::AlgorithmInfo *by_name = chap::find_algorithm(std::string_view(r.name));
+        const chap::AlgorithmInfo *by_number = chap::find_algorithm(r.number);
+        assert_non_null(by_name);
+        assert_ptr_equal(by_name, by_number);
+        assert_int_equal(by_name->chap_a, r.number);
+        assert_int_equal(by_name->digest_size, r.size);
+        assert_int_equal(chap::digest_size(r.number), r.size);
+        assert_string_equal(chap::algorithm_name(r.number), r.name);
+        // The backend name resolves, and its size is the table's.
+        const EVP_MD *md = EVP_get_digestbyname(by_name->evp_name);
+        assert_non_null(md);
+        assert_int_equal(EVP_MD_get_size(md), r.size);
+    }
+    assert_int_equal(chap::find_algorithm(std::string_view("sha-256"))->chap_a, 7);
+    assert_int_equal(chap::find_algorithm(std::string_view("Sha-1"))->chap_a, 6);
+    assert_int_equal(chap::find_algorithm(std::string_view("sha3_256"))->chap_a, 8);
+    assert_int_equal(chap::find_algorithm(std::string_view("md5"))->chap_a, 5);
+    assert_null(chap::find_algorithm(std::string_view("MD4")));
+    assert_null(chap::find_algorithm(std::string_view("")));
+    assert_null(chap::find_algorithm(std::string_view("SHA3-2560")));
+    for (int n : {0, 4, 9, 128, -1})
+        assert_null(chap::find_algorithm(n));
+    assert_string_equal(chap::algorithm_name(9), "unknown");
+}
+
 static void constant_time_compare(void **)
 {
     assert_true(chap::equal_ct({1, 2, 3}, {1, 2, 3}));
@@ -119,6 +156,7 @@ int main()
         cmocka_unit_test(known_answers),   cmocka_unit_test(unknown_algorithm),
         cmocka_unit_test(decode_hex_and_base64), cmocka_unit_test(algorithm_lists),
         cmocka_unit_test(constant_time_compare), cmocka_unit_test(random_bytes_differ),
+        cmocka_unit_test(algorithm_table_lookups),
     };
     return cmocka_run_group_tests_name("chap", tests, nullptr, nullptr);
 }

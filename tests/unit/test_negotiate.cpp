@@ -79,10 +79,32 @@ static void target_started_keys_get_answers(void **)
     assert_string_equal(a->c_str(), "Reject");
     a = negotiate::apply("X-com.example.Foo", "1", p, false, n);
     assert_string_equal(a->c_str(), "NotUnderstood");
-    a = negotiate::apply("IFMarker", "Yes", p, false, n);
-    assert_string_equal(a->c_str(), "No");
     assert_false(negotiate::apply("TargetAlias", "disk", p, false, n).has_value());
     assert_string_equal(n.target_alias.c_str(), "disk");
+}
+
+// RFC 7143 13.25: IFMarker, OFMarker, IFMarkInt, OFMarkInt are obsolete.
+// A responder answers the first two Reject (SHOULD; No is allowed, never
+// NotUnderstood) and the last two Reject (MUST). We answer Reject to all
+// four, whatever value the target proposes, and never offer them.
+static void obsolete_marker_keys_are_rejected(void **)
+{
+    OperationalParams p;
+    const char *cases[][2] = {
+        {"IFMarker", "Yes"},       {"IFMarker", "No"},           {"OFMarker", "Yes"}, {"OFMarker", "No"},
+        {"IFMarkInt", "2048~8192"}, {"OFMarkInt", "2048~8192"}, {"IFMarkInt", "1"},  {"OFMarkInt", "65535"},
+    };
+    for (auto &c : cases) {
+        Negotiated n;
+        auto a = negotiate::apply(c[0], c[1], p, false, n);
+        assert_true(a.has_value());
+        if (*a != "Reject")
+            print_error("%s=%s answered %s\n", c[0], c[1], a->c_str());
+        assert_string_equal(a->c_str(), "Reject");
+    }
+    auto k = negotiate::offer(p);
+    for (const char *key : {"IFMarker", "OFMarker", "IFMarkInt", "OFMarkInt"})
+        assert_null(text::find(k, key));
 }
 
 static void finish_checks_bursts(void **)
@@ -111,7 +133,7 @@ int main()
         cmocka_unit_test(offer_has_open_iscsi_defaults), cmocka_unit_test(results_follow_the_rules),
         cmocka_unit_test(answers_that_break_the_rules_fail), cmocka_unit_test(digest_when_offered),
         cmocka_unit_test(target_started_keys_get_answers), cmocka_unit_test(finish_checks_bursts),
-        cmocka_unit_test(numbers),
+        cmocka_unit_test(numbers), cmocka_unit_test(obsolete_marker_keys_are_rejected),
     };
     return cmocka_run_group_tests_name("negotiate", tests, nullptr, nullptr);
 }

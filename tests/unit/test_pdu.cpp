@@ -40,6 +40,94 @@ static void encode_first_security_request(void **)
         assert_int_equal(b[i], 0);
 }
 
+// Every byte of a Login Request, against RFC 7143 11.12 as drawn there:
+// each field carries a distinct value, so a field at the wrong offset, of
+// the wrong width or in the wrong byte order shows up. Offsets and values
+// are written literally, not through pdu.hpp's layout.
+static void login_request_byte_by_byte(void **)
+{
+    pdu::LoginRequest r;
+    r.transit = true;
+    r.csg = pdu::OPERATIONAL;
+    r.nsg = pdu::FULL_FEATURE;
+    r.isid = {0x81, 0x82, 0x83, 0x84, 0x85, 0x86};
+    r.tsih = 0x9192;
+    r.itt = 0xa1a2a3a4;
+    r.cid = 0xb1b2;
+    r.cmdsn = 0xc1c2c3c4;
+    r.exp_statsn = 0xd1d2d3d4;
+    auto b = pdu::encode_login_request(r, 0xe1e2e3);
+    const uint8_t want[48] = {
+        0x43,                               // 0: I bit, opcode 0x03
+        0x87,                               // 1: T, C=0, CSG=1, NSG=3
+        0x00, 0x00,                         // 2: Version-max, 3: Version-min
+        0x00,                               // 4: TotalAHSLength
+        0xe1, 0xe2, 0xe3,                   // 5-7: DataSegmentLength
+        0x81, 0x82, 0x83, 0x84, 0x85, 0x86, // 8-13: ISID
+        0x91, 0x92,                         // 14-15: TSIH
+        0xa1, 0xa2, 0xa3, 0xa4,             // 16-19: Initiator Task Tag
+        0xb1, 0xb2,                         // 20-21: CID
+        0x00, 0x00,                         // 22-23: reserved
+        0xc1, 0xc2, 0xc3, 0xc4,             // 24-27: CmdSN
+        0xd1, 0xd2, 0xd3, 0xd4,             // 28-31: ExpStatSN
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 32-47: reserved
+    };
+    for (int i = 0; i < 48; ++i) {
+        if (b[i] != want[i])
+            print_error("byte %d: 0x%02x, want 0x%02x\n", i, b[i], want[i]);
+        assert_int_equal(b[i], want[i]);
+    }
+
+    // C without T (a continued request) and CSG 0.
+    r.transit = false;
+    r.cont = true;
+    r.csg = pdu::SECURITY;
+    b = pdu::encode_login_request(r, 0);
+    assert_int_equal(b[1], 0x40);
+    assert_int_equal(b[5] | b[6] | b[7], 0);
+}
+
+// Every field of a Login Response read from its RFC 7143 11.13 offset,
+// each with a distinct value; reserved bytes set to junk must not leak in.
+static void login_response_byte_by_byte(void **)
+{
+    const uint8_t b[48] = {
+        0x23,                               // 0: opcode 0x23
+        0x47,                               // 1: T=0, C=1, CSG=1, NSG=3
+        0x12, 0x34,                         // 2: Version-max, 3: Version-active
+        0x05,                               // 4: TotalAHSLength
+        0xe1, 0xe2, 0xe3,                   // 5-7: DataSegmentLength
+        0x81, 0x82, 0x83, 0x84, 0x85, 0x86, // 8-13: ISID
+        0x91, 0x92,                         // 14-15: TSIH
+        0xa1, 0xa2, 0xa3, 0xa4,             // 16-19: Initiator Task Tag
+        0xff, 0xff, 0xff, 0xff,             // 20-23: reserved
+        0xb1, 0xb2, 0xb3, 0xb4,             // 24-27: StatSN
+        0xc1, 0xc2, 0xc3, 0xc4,             // 28-31: ExpCmdSN
+        0xd1, 0xd2, 0xd3, 0xd4,             // 32-35: MaxCmdSN
+        0x03, 0x02,                         // 36: Status-Class, 37: Status-Detail
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // 38-47: reserved
+    };
+    auto r = pdu::decode_login_response(b);
+    assert_false(r.transit);
+    assert_true(r.cont);
+    assert_int_equal(r.csg, 1);
+    assert_int_equal(r.nsg, 3);
+    assert_int_equal(r.version_max, 0x12);
+    assert_int_equal(r.version_active, 0x34);
+    assert_int_equal(r.ahs_len, 5);
+    assert_int_equal(r.data_len, 0xe1e2e3);
+    assert_memory_equal(r.isid.data(), b + 8, 6);
+    assert_int_equal(r.tsih, 0x9192);
+    assert_int_equal(r.itt, 0xa1a2a3a4);
+    assert_int_equal(r.statsn, 0xb1b2b3b4);
+    assert_int_equal(r.exp_cmdsn, 0xc1c2c3c4);
+    assert_int_equal(r.max_cmdsn, 0xd1d2d3d4);
+    assert_int_equal(r.status_class, 3);
+    assert_int_equal(r.status_detail, 2);
+    assert_int_equal(pdu::data_segment_length(b), 0xe1e2e3);
+    assert_int_equal(pdu::total_ahs_length(b), 5);
+}
+
 static void nsg_only_with_transit(void **)
 {
     pdu::LoginRequest r;
@@ -135,6 +223,7 @@ int main()
         cmocka_unit_test(encode_first_security_request), cmocka_unit_test(nsg_only_with_transit),
         cmocka_unit_test(decode_response),               cmocka_unit_test(decode_rejects_other_opcodes),
         cmocka_unit_test(padding_and_lengths),           cmocka_unit_test(isid_and_status_text),
+        cmocka_unit_test(login_request_byte_by_byte),    cmocka_unit_test(login_response_byte_by_byte),
     };
     return cmocka_run_group_tests_name("pdu", tests, nullptr, nullptr);
 }
