@@ -26,8 +26,12 @@
 #                          accounts --target-outage seconds later
 #   --target-outage SECS   how long the target stays down (default 2)
 #   --expect success|fail:RC|fail:ipxe
-#                          fail:ipxe (with --sanboot): iPXE gave up and
-#                          rebooted (QEMU exited) with no root mounted
+#                          fail:ipxe (with --ipxe-script): iPXE printed its
+#                          own SAN error ("Could not open SAN device: ...
+#                          (http://ipxe.org/...)" or the describe/boot
+#                          ones), then rebooted, so QEMU exited 0
+#                          (-no-reboot), with no root mounted; a QEMU
+#                          crash or error exit fails
 #   --timeout SECS         hard limit for the boot (default 120)
 #   --preload|--no-preload load iscsi_tcp/sd_mod in the init before iscsistart
 #                          (default: only for Debian's /usr/sbin/iscsistart)
@@ -707,6 +711,10 @@ DETAIL="rc=${RC:-none} t0=${T0:-none}s"
 [ -n "$VLAN" ] && DETAIL+=" vlan: ${VLAN_COUNTERS:-none}"
 info "$DETAIL qemu-exit=$QEMU_RC log=$LOG"
 
+# iPXE's report of a failed sanboot/sanhook (src/usr/autoboot.c), with
+# strerror's "(http[s]://ipxe.org/XXXXXXXX)"
+IPXE_SAN_ERROR='^(Could not open SAN device|Could not describe SAN devices|Boot from SAN device 0x[0-9a-f]+ failed): .* \((https?://)?ipxe\.org/[0-9a-f]{8}\)$'
+
 pass() {  # the boot went as expected: check the log patterns, then PASS
     local re n
     for re in "${EXPECT_LOGS[@]}"; do
@@ -736,10 +744,21 @@ else
     if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
         fail "expected fail:$EXPECT_RC but the root was mounted (${SECS}s)"
     fi
+    if [ "$EXPECT_RC" = ipxe ]; then
+        # iPXE's failure path reboots, which ends QEMU (-no-reboot) with
+        # exit 0; a crash (signal, 128+N) or a QEMU error (1) is no iPXE
+        # failure, and neither is a boot that never got as far as iPXE's
+        # own report of the failed sanboot/sanhook (autoboot.c's messages,
+        # with the error's ipxe.org URL)
+        [ -n "$FAILED" ] && fail "expected iPXE to fail, got '$FAILED' (${SECS}s)"
+        [ "$QEMU_RC" = 0 ] ||
+            fail "expected iPXE to fail and reboot (QEMU exit 0), but QEMU exited $QEMU_RC (${SECS}s), see $LOG"
+        printf '%s\n' "$CLEAN" | grep -Eq "$IPXE_SAN_ERROR" ||
+            fail "expected iPXE to fail, but no console line matches '$IPXE_SAN_ERROR' (${SECS}s), see $LOG"
+        pass
+    fi
     if printf '%s\n' "$CLEAN" | grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC"; then
         pass
     fi
-    # iPXE's failure path reboots, which ends QEMU (-no-reboot)
-    [ "$EXPECT_RC" = ipxe ] && [ -z "$FAILED" ] && pass
     fail "expected 'ISR-BOOT-FAILED rc=$EXPECT_RC', got '${FAILED:-nothing}' (${SECS}s)"
 fi
