@@ -126,13 +126,13 @@ $(STATIC)/iscsistart: $(STATIC)/iscsistart.debug
 FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++
 FUZZ_FLAGS := -I$(CURDIR) -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp ibft/address.cpp util/secret.cpp
+FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp util/ip_address.cpp util/secret.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
-	iscsistart/net/nic_config.cpp util/secret.cpp util/text.cpp
+	util/ip_address.cpp util/secret.cpp util/text.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/fields.cpp \
 	iscsistart/cmdline/netroot_uri.cpp iscsistart/cmdline/ip_param.cpp iscsistart/cmdline/net_plan.cpp \
 	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp util/text.cpp \
-	iscsistart/net/nic_config.cpp util/secret.cpp util/mac.cpp
+	util/ip_address.cpp util/secret.cpp util/mac.cpp
 FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	iscsistart/login/chap.cpp util/secret.cpp
 FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp util/random.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \

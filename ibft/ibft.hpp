@@ -14,21 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "util/ip_address.hpp"
+
 namespace isr::ibft {
 
-/// The value of an iBFT address field: IPv4 (stored IPv4-mapped) or IPv6,
-/// bytes in network order. iscsistart/ converts it to its own type.
-struct Address {
-    int family = 0;                  // AF_INET or AF_INET6; 0 = not present
-    std::array<uint8_t, 16> bytes{}; // first 4 bytes used for AF_INET
-
-    bool set() const { return family != 0; }
-    /// "10.0.0.1" / "fd00::1"; "" when not present.
-    std::string text() const;
-    /// Parse IPv4 or IPv6 text (what /sys/firmware/ibft shows); nullopt
-    /// for anything else.
-    static std::optional<Address> parse(const std::string &s);
-};
+/// The value of an iBFT address field: IPv4 (stored IPv4-mapped in the
+/// table) or IPv6, bytes in network order; unset when the field is zero.
+using Address = IpAddress;
 
 /// Structure ids (iBFT 1.03 section 3.1).
 enum Id : uint8_t { ID_CONTROL = 1, ID_INITIATOR = 2, ID_NIC = 3, ID_TARGET = 4, ID_EXTENSIONS = 5 };

@@ -4,14 +4,6 @@
 
 namespace isr {
 
-net::IpAddress to_ip_address(const ibft::Address &a)
-{
-    net::IpAddress ip;
-    ip.family = a.family;
-    ip.bytes = a.bytes;
-    return ip;
-}
-
 net::NicConfig nic_config(const ibft::Nic &n)
 {
     net::NicConfig c;
@@ -21,12 +13,12 @@ net::NicConfig nic_config(const ibft::Nic &n)
     if (n.pci_bdf)
         c.pci_bdf = n.pci_path();
     c.vlan = n.vlan;
-    c.address = to_ip_address(n.ip);
+    c.address = n.ip;
     c.prefix_len = n.prefix_len;
-    c.gateway = to_ip_address(n.gateway);
+    c.gateway = n.gateway;
     for (const auto *d : {&n.primary_dns, &n.secondary_dns})
         if (d->set())
-            c.dns.push_back(to_ip_address(*d));
+            c.dns.push_back(*d);
     c.hostname = n.hostname;
     c.dhcp = n.used_dhcp();
     return c;

@@ -1,5 +1,6 @@
 // The iBFT's NICs as iscsistart's network settings: the one place where
-// ibft/ types (which know nothing of iscsistart/) become net:: types.
+// ibft/ types (which know nothing of iscsistart/) become net:: types
+// (addresses are util/ip_address.hpp's in both).
 #pragma once
 
 #include "../ibft/ibft.hpp"
@@ -8,9 +9,6 @@
 #include <vector>
 
 namespace isr {
-
-/// `a` as a net::IpAddress (same family and bytes; unset stays unset).
-net::IpAddress to_ip_address(const ibft::Address &a);
 
 /// The settings for one iBFT NIC: MAC, PCI device ("" when the table gives
 /// 00:00.0, the host bridge, i.e. none), VLAN, address and prefix,

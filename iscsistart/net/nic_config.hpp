@@ -8,19 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "util/ip_address.hpp"
+
 namespace isr::net {
 
-/// An IPv4 or IPv6 address in network byte order.
-struct IpAddress {
-    int family = 0;                  // AF_INET or AF_INET6; 0 = unset
-    std::array<uint8_t, 16> bytes{}; // first 4 bytes used for AF_INET
-
-    bool set() const { return family != 0; }
-    /// "10.0.0.1" / "fd00::1"; "" when unset.
-    std::string text() const;
-    /// Parse text; nullopt when it is neither IPv4 nor IPv6.
-    static std::optional<IpAddress> parse(const std::string &s);
-};
+using isr::IpAddress;
 
 struct NicConfig {
     std::array<uint8_t, 6> mac{};   // the NIC to configure, found by MAC

@@ -1,12 +1,11 @@
-// ibft::Address as text, both ways (inet_ntop/inet_pton).
-#include "ibft.hpp"
+#include "ip_address.hpp"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-namespace isr::ibft {
+namespace isr {
 
-std::string Address::text() const
+std::string IpAddress::text() const
 {
     if (family != AF_INET && family != AF_INET6)
         return "";
@@ -16,12 +15,12 @@ std::string Address::text() const
     return buf;
 }
 
-std::optional<Address> Address::parse(const std::string &s)
+std::optional<IpAddress> IpAddress::parse(const std::string &s)
 {
     // inet_pton stops at a NUL; "10.0.0.1\0junk" is not an address.
     if (s.empty() || s.find('\0') != std::string::npos)
         return std::nullopt;
-    Address a;
+    IpAddress a;
     if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
         a.family = AF_INET;
         return a;
@@ -34,4 +33,4 @@ std::optional<Address> Address::parse(const std::string &s)
     return std::nullopt;
 }
 
-} // namespace isr::ibft
+} // namespace isr
