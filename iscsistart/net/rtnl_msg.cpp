@@ -302,13 +302,24 @@ std::vector<uint8_t> new_default_route(int index, const IpAddress &gateway, uint
     return new_route(index, IpAddress{}, 0, gateway, seq);
 }
 
+namespace {
+
+// The header of a `type` message whose payload holds at least `payload`
+// bytes and which fits in the `len` bytes read; false for anything else.
+bool header_of(const uint8_t *msg, std::size_t len, uint16_t type, std::size_t payload, nlmsghdr &h)
+{
+    if (len < sizeof h)
+        return false;
+    memcpy(&h, msg, sizeof h);
+    return h.nlmsg_type == type && h.nlmsg_len <= len && h.nlmsg_len >= NLMSG_LENGTH(payload);
+}
+
+} // namespace
+
 std::optional<Link> parse_link(const uint8_t *msg, std::size_t len)
 {
     nlmsghdr h;
-    if (len < sizeof h)
-        return std::nullopt;
-    memcpy(&h, msg, sizeof h);
-    if (h.nlmsg_type != RTM_NEWLINK || h.nlmsg_len > len || h.nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg)))
+    if (!header_of(msg, len, RTM_NEWLINK, sizeof(ifinfomsg), h))
         return std::nullopt;
     ifinfomsg ifi;
     memcpy(&ifi, msg + NLMSG_HDRLEN, sizeof ifi);
@@ -355,10 +366,7 @@ std::optional<Link> parse_link(const uint8_t *msg, std::size_t len)
 std::optional<Ack> parse_ack(const uint8_t *msg, std::size_t len)
 {
     nlmsghdr h;
-    if (len < sizeof h)
-        return std::nullopt;
-    memcpy(&h, msg, sizeof h);
-    if (h.nlmsg_type != NLMSG_ERROR || h.nlmsg_len > len || h.nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr)))
+    if (!header_of(msg, len, NLMSG_ERROR, sizeof(nlmsgerr), h))
         return std::nullopt;
     nlmsgerr e;
     memcpy(&e, msg + NLMSG_HDRLEN, sizeof e);
