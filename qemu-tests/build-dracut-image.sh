@@ -33,6 +33,8 @@
 # The test module prints what the harness checks:
 #   pre-pivot:  isr-session: <line of /run/iscsiroot/sessions>
 #               isr-lease: KEY='value' (each line of /run/iscsiroot/*.lease)
+#               with isr.rerun-hook: /sbin/iscsiroot once more, then
+#               isr-rerun-hook: rc=N sessions=N disks=<its disks file>
 #   pre-pivot, systemd images: isr-devroot: dev-root.device <ActiveState>
 #               (whether systemd saw udev's /dev/root link; "inactive" if
 #               only a plain symlink was made)
@@ -159,12 +161,22 @@ for _f in /run/iscsiroot/*.lease; do
     while read -r _l || [ -n "$_l" ]; do echo "isr-lease: $_l"; done < "$_f"
 done
 [ -f /run/iscsiroot/initiatorname.iscsi ] && echo "isr-initiator: $(cat /run/iscsiroot/initiatorname.iscsi)"
+# isr.rerun-hook (dracut-rerun): the netroot handler once more, as the
+# initqueue does when it reruns a job; it must leave one session
+if grep -qw isr.rerun-hook /proc/cmdline; then
+    rm -f /run/iscsiroot/done
+    /sbin/iscsiroot
+    _rc=$?
+    _n=0
+    for _s in /sys/class/iscsi_session/session*; do [ -e "$_s" ] && _n=$((_n + 1)); done
+    echo "isr-rerun-hook: rc=$_rc sessions=$_n disks=$(cat /run/iscsiroot/disks 2> /dev/null)"
+fi
 # systemd knows /dev/root only through udev (its device units)
 if [ -e /run/iscsiroot/want-dev-root ] && command -v systemctl > /dev/null; then
     echo "isr-devroot: dev-root.device $(systemctl show -P ActiveState dev-root.device)"
 fi
 } > /dev/console 2>&1
-unset _l _f
+unset _l _f _rc _n _s
 SHOW
     cat > "$T/base/modules.d/99iscsiroot-test/isr-failed.sh" <<'FAILED'
 #!/bin/sh

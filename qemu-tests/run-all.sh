@@ -83,7 +83,7 @@ ours_only $SUPERVISE_SCENARIOS
 # dracut scenarios: a real dracut image (build-dracut-image.sh: non-systemd
 # init, modules bash + iscsiroot, --omit iscsi) whose /sbin/iscsiroot runs the
 # binary with --from-cmdline; our binary only, like the cmdline-* ones
-DRACUT_SCENARIOS="dracut-static dracut-root-iscsi dracut-dhcp dracut-ibft dracut-wrong-target
+DRACUT_SCENARIOS="dracut-static dracut-rerun dracut-root-iscsi dracut-dhcp dracut-ibft dracut-wrong-target
            dracut-sd-static dracut-sd-root-iscsi dracut-sd-wrong-target
            dracut-sd-ifnames dracut-sd-ifnames0"
 DRACUT_IMG=$HERE/work/dracut/iscsiroot.img
@@ -292,6 +292,14 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "^isr-session: session[0-9]+ $(re_escape "$TARGET_IQN") 10\.77\.0\.1:3260 eth0 $(re_escape "$INITIATOR_IQN")\$"
                   --expect-log "^isr-lease: INTERFACE='eth0'\$"
                   --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise ") ;;
+        # the netroot handler run again (isr.rerun-hook, from a pre-pivot
+        # hook): exit 15 with the disk, taken as success, one session
+        dracut-rerun)
+            OPTS=(--initrd "$DRACUT_IMG" --timeout 120
+                  --cmdline "$STATIC_ROOT $DRACUT_ARGS isr.rerun-hook"
+                  --expect-log "already exists \\(logged in\\); not logging in again"
+                  --expect-log "initiator reported error \\(15 - session exists\\)"
+                  --expect-log "^isr-rerun-hook: rc=0 sessions=1 disks=/dev/sd[a-z]+\$") ;;
         # root=iscsi:URI: the whole first disk, through /dev/root
         dracut-root-iscsi)
             OPTS=(--initrd "$DRACUT_IMG" --timeout 120
