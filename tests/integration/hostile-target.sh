@@ -28,17 +28,30 @@ export LC_ALL=C
 secret=HostileSecret123   # the tool's CHAP_SECRET
 ran=" "
 
+# Time bounds: login_timeout is 1 s (LOGIN_TIMEOUT_S, passed below); a
+# scenario that must run out the clock N times (--timeouts N) takes at
+# least N login_timeouts and at most those plus the backoff between the
+# attempts (under 1 s for 2 or 3 attempts) plus SLACK_S. 3 s of slack: a
+# loopback connect and a few PDUs per attempt, under ASan on a 2-core
+# machine shared with parallel builds, where a process can wait hundreds
+# of ms for a core; still below one more login_timeout per attempt.
+LOGIN_TIMEOUT_S=1
+SLACK_S=3
+
 # run SCENARIO WANT_RC ERROR_REGEX [opts] [-- probe args]
 #   --name N   label (default SCENARIO)   --max S    time limit (default 15)
+#   --timeouts N  the probe runs out login_timeout N times: at least N s,
+#              at most N s + 1 s of backoff + SLACK_S (replaces --max)
 #   --conns N  connections the target must have seen
 #   --out TEXT with WANT_RC 0: stdout must contain TEXT
 run() {
-    local sc=$1 want=$2 re=$3 name=$1 max=15 conns= out=
+    local sc=$1 want=$2 re=$3 name=$1 max=15 conns= out= min_ms=0
     shift 3
     while [ $# -gt 0 ]; do
         case $1 in
         --name) name=$2; shift 2 ;;
         --max) max=$2; shift 2 ;;
+        --timeouts) min_ms=$(($2 * LOGIN_TIMEOUT_S * 1000)); max=$(($2 * LOGIN_TIMEOUT_S + 1 + SLACK_S)); shift 2 ;;
         --conns) conns=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --) shift; break ;;
@@ -64,7 +77,7 @@ run() {
     t0=$(date +%s%N)
     timeout -s KILL 60 "$probe" -i iqn.2026-11.test.iscsiroot:initiator -t iqn.2026-11.test.iscsiroot:hostile \
         -a 127.0.0.1 -p "$port" -d 8 -P node.session.initial_login_retry_max=2 \
-        -P 'node.conn[0].timeo.login_timeout=1' "${auth[@]}" "$@" >"$work/out" 2>"$work/err"
+        -P "node.conn[0].timeo.login_timeout=$LOGIN_TIMEOUT_S" "${auth[@]}" "$@" >"$work/out" 2>"$work/err"
     rc=$?
     t1=$(date +%s%N)
     kill "$tool_pid" 2>/dev/null; wait "$tool_pid" 2>/dev/null; tool_pid=
@@ -79,6 +92,7 @@ run() {
         why="sanitizer or runtime report"
     elif [ "$rc" != "$want" ]; then why="exit $rc, expected $want"
     elif [ "$ms" -ge $((max * 1000)) ]; then why="took $ms ms, limit $max s"
+    elif [ "$ms" -lt "$min_ms" ]; then why="took $ms ms, less than the $min_ms ms of login_timeouts"
     elif grep -qF -- "$secret" "$work/out" "$work/err"; then why="the CHAP secret was printed"
     elif grep -qP '[^\t\x20-\x7e]' "$work/out" "$work/err"; then why="raw target bytes in the output"
     elif [ -n "$conns" ] && [ "$seen" != "$conns" ]; then why="$seen connections, expected $conns"
@@ -108,20 +122,20 @@ run initiator-error 19 'target refused the login: initiator error \(status 0200\
 run target-error 5 'target error: service unavailable \(status 0301\)' --name "target-error (3 attempts)" \
     --conns 3 --max 5 -- -P node.session.initial_login_retry_max=3
 run target-error 5 'service unavailable' --name "target-error (retry_max 0: one attempt)" \
-    --conns 1 --max 2 -- -P node.session.initial_login_retry_max=0
+    --conns 1 --max $((1 + SLACK_S)) -- -P node.session.initial_login_retry_max=0
 run redirect-loop 5 'more than 8 redirects' --conns 9
 # Logins that never end: 32 exchanges, 64 KiB of text, or login_timeout.
 run chap-endless 5 'within 32 exchanges \(stuck in the security stage\)' --conns 1
 run continue-endless 5 'within 32 exchanges \(stuck in the operational stage\)' --conns 1
 run continue-flood 5 'response text larger than 64 KiB' --conns 1
 run nontransit-endless 5 'within 32 exchanges \(stuck in the operational stage\)' --conns 1
-run slow-drip 11 'did not complete the login within 1 s \(node.conn\[0\].timeo.login_timeout\)' --conns 2 --max 5
+run slow-drip 11 'did not complete the login within 1 s \(node.conn\[0\].timeo.login_timeout\)' --conns 2 --timeouts 2
 # Truncated PDUs and silence: timeouts (11) and resets (4), retried.
-run half-bhs-silence 11 "stopped sending a PDU's header \(24 of 48 bytes in time\)" --conns 2 --max 5
+run half-bhs-silence 11 "stopped sending a PDU's header \(24 of 48 bytes in time\)" --conns 2 --timeouts 2
 run half-bhs-close 4 '127.0.0.1:[0-9]+ closed the connection' --conns 2 --max 5
 run bhs-then-close 4 '127.0.0.1:[0-9]+ closed the connection' --conns 2 --max 5
-run silence 11 'no response from 127.0.0.1:[0-9]+ in time' --conns 2 --max 5
-run slowloris 11 "stopped sending a PDU's header \([0-9]+ of 48 bytes in time\)" --conns 2 --max 5
+run silence 11 'no response from 127.0.0.1:[0-9]+ in time' --conns 2 --timeouts 2
+run slowloris 11 "stopped sending a PDU's header \([0-9]+ of 48 bytes in time\)" --conns 2 --timeouts 2
 # Header fields.
 run wrong-opcode 5 'expected a Login Response PDU, got opcode 0x20'
 run reject 5 'target sent a Reject PDU'

@@ -129,16 +129,39 @@ long expect_failure(const SessionConfig &o, int code, const char *text)
     return now_ms() - t0;
 }
 
+// Slack for what the bounds below cannot control: a few loopback connects,
+// a fork()ed target's usleep() and wake-ups, one PDU exchange per attempt,
+// all under ASan and UBSan (2-3x slower code, and the forked target has to
+// be scheduled too) on a 2-core machine shared with parallel builds, where a
+// runnable process can wait hundreds of ms for a core. 3 s is several times
+// the delays seen there, and still far below what each test's bound is
+// there to catch (each says what).
+constexpr long SLACK_MS = 3000;
+
+// `ms` is in [lo, hi]; names the bound that failed.
+void assert_between(long ms, long lo, long hi)
+{
+    if (ms < lo || ms > hi)
+        fail_msg("took %ld ms, expected %ld..%ld ms", ms, lo, hi);
+}
+
 } // namespace
 
 // A retryable target error (0301) forever: exactly initial_login_retry_max
-// attempts, with only the backoff (250 ms, 500 ms, +-25%) in between.
+// attempts, with only the backoff in between: 250 ms then 500 ms, each
+// scaled by [0.75, 1.25) (util/backoff.hpp), so 562..937 ms in all. The
+// upper bound (937 ms + SLACK_MS) stays below the 10 s login_timeout: a
+// client that waited out the timeout on any attempt instead of taking the
+// target's answer, or slept far more than the backoff, fails it.
 static void retries_stop_after_configured_attempts(void **)
 {
+    const int timeout_s = 10;
     Target t(3, 1, 0);
-    long ms = expect_failure(options(t.port, 3, 2), ISCSI_ERR_LOGIN, "service unavailable (status 0301)");
+    long ms = expect_failure(options(t.port, 3, timeout_s), ISCSI_ERR_LOGIN, "service unavailable (status 0301)");
     assert_int_equal(t.connections(), 3);
-    assert_true(ms < 2000);
+    const long backoff_min = 250 * 3 / 4 + 500 * 3 / 4, backoff_max = 250 * 5 / 4 + 500 * 5 / 4;
+    static_assert(backoff_max + SLACK_MS < timeout_s * 1000L, "the bound must exclude one login_timeout");
+    assert_between(ms, backoff_min, backoff_max + SLACK_MS);
 }
 
 // 0 or 1 means a single attempt.
@@ -157,14 +180,23 @@ static void initiator_error_is_not_retried(void **)
     assert_int_equal(t.connections(), 1);
 }
 
-// Each answer in 300 ms, never finishing: login_timeout (1 s) ends the
-// attempt, not the 32-exchange limit (which would take 9.6 s).
+// Each answer in 300 ms, never finishing: login_timeout (4 s) ends the
+// attempt, not the 32-exchange limit (which would take 9.6 s). Measured
+// against the configured timeout: at least all of it (the deadline and
+// this clock are both CLOCK_MONOTONIC in ms, and the deadline starts after
+// t0), at most the timeout + SLACK_MS. 4 s, not 1 s, so that the bound
+// still tells a deadline per login from one twice as long (8 s) or one
+// per response (9.6 s, and the exchange limit's error).
 static void login_timeout_bounds_whole_login(void **)
 {
-    Target t(0, 0, 300);
-    long ms = expect_failure(options(t.port, 1, 1), ISCSI_ERR_PDU_TIMEOUT, "did not complete the login within 1 s");
+    const int timeout_s = 4, answer_ms = 300;
+    Target t(0, 0, answer_ms);
+    long ms = expect_failure(options(t.port, 1, timeout_s), ISCSI_ERR_PDU_TIMEOUT,
+                             "did not complete the login within 4 s");
     assert_int_equal(t.connections(), 1);
-    assert_true(ms >= 900 && ms < 2000);
+    static_assert(timeout_s * 1000L + SLACK_MS < 2 * timeout_s * 1000L, "the bound must exclude twice the timeout");
+    static_assert(timeout_s * 1000L + SLACK_MS < 32L * answer_ms, "the bound must exclude 32 exchanges");
+    assert_between(ms, timeout_s * 1000L, timeout_s * 1000L + SLACK_MS);
 }
 
 int main()

@@ -1,0 +1,74 @@
+# Sourced by run-boot.sh (not run on its own): the verdict. After QEMU ended
+# (QEMU_RC, TIMED_OUT, SECS): the console's ISR-* markers, the --expect
+# outcome (success, fail:RC, fail:ipxe), the --expect-log/--forbid-log
+# patterns; prints the PASS/FAIL line and exits.
+# Uses run-boot.sh's globals; see the options at the top of run-boot.sh.
+
+CLEAN=$(tr -d '\r' < "$LOG")
+[ -s "$RUN/qemu.out" ] && { echo; echo "=== qemu stdout/stderr"; cat "$RUN/qemu.out"; } >>"$LOG"
+marker() { printf '%s\n' "$CLEAN" | awk -v m="$1" '$1 == m { print $2; exit }'; }
+T0=$(marker ISR-T0)
+T1=$(marker ISR-T1)
+P0=$(marker ISR-P0)
+P1=$(marker ISR-P1)
+RC=$(marker ISR-RC)
+FAILED=$(printf '%s\n' "$CLEAN" | grep -m1 -o 'ISR-BOOT-FAILED.*')
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d", (b - a) * 1000 + 0.5 }'; }
+LOGIN=n/a
+[ -n "$T0" ] && [ -n "$T1" ] && LOGIN="$(ms_between "$T0" "$T1") ms"
+DETAIL="rc=${RC:-none} t0=${T0:-none}s"
+[ -n "$P0" ] && [ -n "$P1" ] && DETAIL+=" preload=$(ms_between "$P0" "$P1")ms"
+[ -n "$VLAN" ] && DETAIL+=" vlan: ${VLAN_COUNTERS:-none}"
+info "$DETAIL qemu-exit=$QEMU_RC log=$LOG"
+
+# iPXE's report of a failed sanboot/sanhook (src/usr/autoboot.c), with
+# strerror's "(http[s]://ipxe.org/XXXXXXXX)"
+IPXE_SAN_ERROR='^(Could not open SAN device|Could not describe SAN devices|Boot from SAN device 0x[0-9a-f]+ failed): .* \((https?://)?ipxe\.org/[0-9a-f]{8}\)$'
+
+pass() {  # the boot went as expected: check the log patterns, then PASS
+    local re n
+    for re in "${EXPECT_LOGS[@]}"; do
+        printf '%s\n' "$CLEAN" | grep -Eq -- "$re" ||
+            fail "no console line matches --expect-log '$re' (${SECS}s), see $LOG"
+    done
+    local i=0
+    for re in "${FORBID_LOGS[@]}"; do
+        i=$((i + 1))
+        # name the line number and pattern number only: the match may be a secret
+        n=$(printf '%s\n' "$CLEAN" | grep -En -m1 -- "$re" | cut -d: -f1)
+        [ -z "$n" ] || fail "console line $n matches --forbid-log pattern #$i (${SECS}s), see $LOG"
+    done
+    echo "PASS $NAME (${SECS}s, login $LOGIN)"
+    exit 0
+}
+
+[ "$TIMED_OUT" = 1 ] && fail "timed out after ${TIMEOUT}s (${FAILED:-last line: $(printf '%s\n' "$CLEAN" | grep -v '^\s*$' | tail -n1 | cut -c1-100)})"
+if [ -z "$EXPECT_RC" ]; then
+    if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
+        pass
+    fi
+    [ -n "$FAILED" ] && fail "expected success, got '$FAILED' (${SECS}s)"
+    [ -z "$T0" ] && fail "init never reached iscsistart (${SECS}s), see $LOG"
+    fail "no ISR-ROOT-MOUNTED-FROM-ISCSI marker (${SECS}s), see $LOG"
+else
+    if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
+        fail "expected fail:$EXPECT_RC but the root was mounted (${SECS}s)"
+    fi
+    if [ "$EXPECT_RC" = ipxe ]; then
+        # iPXE's failure path reboots, which ends QEMU (-no-reboot) with
+        # exit 0; a crash (signal, 128+N) or a QEMU error (1) is no iPXE
+        # failure, and neither is a boot that never got as far as iPXE's
+        # own report of the failed sanboot/sanhook (autoboot.c's messages,
+        # with the error's ipxe.org URL)
+        [ -n "$FAILED" ] && fail "expected iPXE to fail, got '$FAILED' (${SECS}s)"
+        [ "$QEMU_RC" = 0 ] ||
+            fail "expected iPXE to fail and reboot (QEMU exit 0), but QEMU exited $QEMU_RC (${SECS}s), see $LOG"
+        printf '%s\n' "$CLEAN" | grep -Eq "$IPXE_SAN_ERROR" ||
+            fail "expected iPXE to fail, but no console line matches '$IPXE_SAN_ERROR' (${SECS}s), see $LOG"
+        pass
+    fi
+    if printf '%s\n' "$CLEAN" | grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC"; then
+        pass
+    fi
+    fail "expected 'ISR-BOOT-FAILED rc=$EXPECT_RC', got '${FAILED:-nothing}' (${SECS}s)"
+fi
