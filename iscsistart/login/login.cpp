@@ -127,18 +127,21 @@ Login::Request Login::next_request()
             break;
         case Step::OPERATIONAL:
             if (!op_offered_) {
-                keys = negotiate::offer(cfg_.op);
+                keys = operational_offer();
                 op_offered_ = true;
             }
-            keys.insert(keys.end(), op_answers_.begin(), op_answers_.end());
-            op_answers_.clear();
             r.transit = true;
             r.nsg = pdu::FULL_FEATURE;
             break;
         case Step::DONE:
             proto("internal: no request after the login completed");
         }
+        // Answers owed to keys the target started, in whichever stage
+        // (RFC 7143 6.2: every key offered gets a response).
+        keys.insert(keys.end(), answers_.begin(), answers_.end());
+        answers_.clear();
     }
+    sent_transit_ = r.transit;
 
     Request out;
     for (const auto &[key, value] : keys)
@@ -192,15 +195,47 @@ void Login::verify_target_response(const text::KeyList &keys)
         auth_fail("mutual CHAP: the target's response is wrong (check password_in)");
 }
 
+text::KeyList Login::operational_offer() const
+{
+    text::KeyList out;
+    for (auto &kv : negotiate::offer(cfg_.op))
+        if (std::find(settled_.begin(), settled_.end(), kv.first) == settled_.end())
+            out.push_back(std::move(kv));
+    return out;
+}
+
 void Login::fold_operational(const text::KeyList &keys)
 {
-    const auto offered = negotiate::offer(cfg_.op);
+    const auto offered = operational_offer();
     for (const auto &[k, v] : keys) {
-        bool we_offered = text::find(offered, k) != nullptr;
+        bool we_offered = op_offered_ && text::find(offered, k) != nullptr;
         auto answer = negotiate::apply(k, v, cfg_.op, we_offered, neg_);
-        if (answer)
-            op_answers_.emplace_back(k, *answer);
+        if (answer) {
+            answers_.emplace_back(k, *answer);
+            settled_.push_back(k);
+        }
     }
+}
+
+void Login::fold_security(const text::KeyList &keys)
+{
+    // The keys the security steps read themselves, and the declaratives
+    // applied for every stage in on_response().
+    static constexpr std::string_view handled[] = {"AuthMethod", "CHAP_A", "CHAP_I", "CHAP_C", "CHAP_N", "CHAP_R",
+                                                   "TargetAlias", "TargetPortalGroupTag"};
+    text::KeyList rest;
+    const auto ours = security_keys();
+    for (const auto &[k, v] : keys) {
+        if (std::find(std::begin(handled), std::end(handled), k) != std::end(handled))
+            continue;
+        if (text::find(ours, k)) // the target's answer to a key we sent
+            continue;
+        rest.emplace_back(k, v);
+    }
+    // Anything else (an operational key started early, an obsolete
+    // marker key, an unknown or X-/X# key) is folded as in the
+    // operational stage: answered, Reject or NotUnderstood.
+    fold_operational(rest);
 }
 
 Login::Outcome Login::on_response(const pdu::LoginResponse &rsp, const uint8_t *data, std::size_t len)
@@ -241,6 +276,9 @@ Login::Outcome Login::on_response(const pdu::LoginResponse &rsp, const uint8_t *
         proto("target chose unsupported version " + std::to_string(rsp.version_active));
     if (rsp.csg != stage_)
         proto("response is for stage " + std::to_string(rsp.csg) + ", expected " + std::to_string(stage_));
+    // RFC 7143 11.13.1: the target may set T only when our request did.
+    if (rsp.transit && !sent_transit_)
+        proto("response has the T bit set, but our request had T=0 (RFC 7143 11.13.1)");
     if (partial_.size() + len > MAX_RESPONSE_DATA)
         proto("response text larger than 64 KiB");
     partial_.insert(partial_.end(), data, data + len);
@@ -288,6 +326,7 @@ Login::Outcome Login::on_response(const pdu::LoginResponse &rsp, const uint8_t *
         default:
             break;
         }
+        fold_security(keys);
         if (rsp.transit && step_ == Step::SEC_TRANSIT) {
             if (rsp.nsg != pdu::OPERATIONAL)
                 proto("target moved to stage " + std::to_string(rsp.nsg) + " from the security stage");

@@ -51,7 +51,11 @@ public:
     /// ISCSI_ERR_LOGIN_AUTH_FAILED (24) for authentication failures on
     /// either side, ISCSI_ERR_FATAL_LOGIN (19) for other initiator errors,
     /// ISCSI_ERR_LOGIN (5) for target errors (retryable) and protocol
-    /// violations.
+    /// violations (e.g. T set in a reply to a request with T=0, RFC 7143
+    /// 11.13.1). Keys the target starts in any stage, the security stage
+    /// and CHAP included, are answered in the next request: negotiated,
+    /// Reject for the obsolete marker keys (13.25), NotUnderstood for
+    /// unknown and X-/X# keys (6.2); they are not offered again later.
     Outcome on_response(const pdu::LoginResponse &rsp, const uint8_t *data, std::size_t len);
 
     /// Log in to an existing session: send `tsih` (the target's handle of
@@ -71,6 +75,8 @@ private:
     void check_chap_challenge(const text::KeyList &keys);
     void verify_target_response(const text::KeyList &keys);
     void fold_operational(const text::KeyList &keys);
+    void fold_security(const text::KeyList &keys);
+    text::KeyList operational_offer() const;
 
     const LoginConfig &cfg_;
     pdu::Isid isid_;
@@ -89,8 +95,10 @@ private:
     chap::Bytes our_challenge_;
     uint8_t our_id_ = 0;
     bool op_offered_ = false;
+    bool sent_transit_ = false;       // T bit of our last request
     int exchanges_ = 0;
-    text::KeyList op_answers_;        // answers owed to target-started keys
+    text::KeyList answers_;           // answers owed to target-started keys
+    std::vector<std::string> settled_; // keys the target started (never offered again)
     text::KeyList last_keys_;
     Negotiated neg_;
     Portal redirect_;

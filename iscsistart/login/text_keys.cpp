@@ -9,7 +9,7 @@ namespace {
 
 bool key_char_ok(char c)
 {
-    // RFC 7143 6.1: letters, digits, '.', '-', '+', '@', '_'.
+    // RFC 7143 6.1 (standard-label): letters, digits, '.', '-', '+', '@', '_'.
     return std::isalnum((unsigned char)c) || c == '.' || c == '-' || c == '+' || c == '@' || c == '_';
 }
 
@@ -39,7 +39,10 @@ KeyList parse(const uint8_t *data, std::size_t len)
             bad("empty key name");
         if (key.size() > MAX_KEY_LEN)
             bad("key name longer than 63 bytes");
-        for (char c : key)
+        // "X#" opens a public extension key (RFC 7143 13, e.g.
+        // X#NodeArchitecture of RFC 4850): its '#' is the one allowed.
+        std::size_t from = key.size() > 2 && key.substr(0, 2) == "X#" ? 2 : 0;
+        for (char c : key.substr(from))
             if (!key_char_ok(c))
                 bad("invalid character in key name '" + printable(key, 32) + "'");
         if (value.size() > MAX_VALUE_LEN)

@@ -25,7 +25,8 @@ constexpr std::size_t MAX_VALUE_LEN = 8192;
 /// A final pair that lacks its NUL terminator is accepted (some targets
 /// omit it); trailing NUL padding is ignored. Throws isr::Error
 /// (ISCSI_ERR_LOGIN) naming the problem for: a pair without '=', an empty
-/// or over-long key, a key with bytes outside RFC 7143's key alphabet,
+/// or over-long key, a key with bytes outside RFC 7143's key alphabet
+/// (a leading "X#", the public extension prefix, is allowed),
 /// an over-long value, or a key given twice in one list.
 KeyList parse(const uint8_t *data, std::size_t len);
 

@@ -392,10 +392,176 @@ static void continued_response(void **)
     auto req = l.next_request();
     assert_true(req.data.empty());
     assert_int_equal(req.bhs[1], 0x04); // CSG 1, no T, no C
-    Rsp rest = final_operational();
+    // Our continuation had T=0, so the rest comes without T (RFC 7143
+    // 11.13.1); our next request asks for the transit again.
+    Rsp rest;
+    rest.csg = 1;
     rest.keys = {{"ImmediateData", "Yes"}};
-    assert_true(feed(l, rest) == Login::Outcome::DONE);
+    assert_true(feed(l, rest) == Login::Outcome::CONTINUE);
+    req = l.next_request();
+    assert_int_equal(req.bhs[1], 0x87); // T, CSG 1, NSG 3
+    assert_true(feed(l, final_operational()) == Login::Outcome::DONE);
     assert_int_equal(l.negotiated().max_xmit_dlength, 8192);
+}
+
+// RFC 7143 11.13.1: with status 0 the target must not set T when our
+// request had T=0. A protocol violation (exit 5), named as such.
+static void transit_when_we_did_not_ask_is_refused(void **)
+{
+    // One-way CHAP offered as CHAP,None (T=0): the target picks None and
+    // jumps to the operational stage on its own.
+    {
+        LoginConfig c = chap_config(false);
+        Login l(c, ISID, 1);
+        auto req = l.next_request();
+        assert_int_equal(req.bhs[1] & 0x80, 0);
+        Rsp r;
+        r.t = true;
+        r.nsg = 1;
+        r.keys = {{"AuthMethod", "None"}};
+        EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN, "T bit set, but our request had T=0");
+    }
+    // The CHAP challenge (our CHAP_A request had T=0) with T set.
+    {
+        LoginConfig c = chap_config(false);
+        Login l(c, ISID, 1);
+        start_chap(l);
+        Rsp r;
+        r.t = true;
+        r.nsg = 1;
+        r.keys = {{"CHAP_A", "5"}, {"CHAP_I", "1"}, {"CHAP_C", "0x0102"}};
+        EXPECT_ERROR(feed(l, r), ISCSI_ERR_LOGIN, "T bit set, but our request had T=0");
+    }
+    // The rest of a continued response (our empty request had T=0) with T.
+    {
+        LoginConfig c = base_config();
+        Login l(c, ISID, 1);
+        skip_security(l);
+        Rsp part;
+        part.c = true;
+        part.csg = 1;
+        part.keys = {{"MaxRecvDataSegmentLength", "8192"}};
+        feed(l, part);
+        l.next_request();
+        EXPECT_ERROR(feed(l, final_operational()), ISCSI_ERR_LOGIN, "T bit set, but our request had T=0");
+    }
+}
+
+// A key we do not know, or a vendor X-/X# key, is answered NotUnderstood in
+// our next request, in every stage (RFC 7143 6.2, 13); the obsolete marker
+// keys get Reject (13.25). A key the target started in the security stage
+// is not offered again in the operational stage.
+static void unknown_keys_answered_in_the_security_stage(void **)
+{
+    LoginConfig c = base_config();
+    Login l(c, ISID, 1);
+    auto req = l.next_request();
+    assert_int_equal(req.bhs[1], 0x81);
+    Rsp r; // no T: the target wants our answers first
+    r.keys = {{"AuthMethod", "None"},   {"X-com.example.Sec", "1"}, {"X#org.example.v", "a"},
+              {"FutureKey", "Yes"},     {"OFMarkInt", "2048~8192"}, {"InitiatorAlias", "NotUnderstood"},
+              {"TargetAlias", "disk0"}, {"MaxConnections", "4"}};
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+    req = l.next_request();
+    assert_int_equal(req.bhs[1], 0x81); // still asking to move on
+    assert_string_equal(key(req, "X-com.example.Sec").c_str(), "NotUnderstood");
+    assert_string_equal(key(req, "X#org.example.v").c_str(), "NotUnderstood");
+    assert_string_equal(key(req, "FutureKey").c_str(), "NotUnderstood");
+    assert_string_equal(key(req, "OFMarkInt").c_str(), "Reject");
+    assert_string_equal(key(req, "MaxConnections").c_str(), "1");
+    assert_null(text::find(req.keys, "InitiatorAlias")); // an answer is not answered
+    assert_null(text::find(req.keys, "TargetAlias"));    // declarative
+    assert_null(text::find(req.keys, "AuthMethod"));
+    assert_string_equal(l.negotiated().target_alias.c_str(), "disk0");
+
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {};
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+    req = l.next_request();
+    assert_string_equal(key(req, "ImmediateData").c_str(), "Yes");
+    assert_null(text::find(req.keys, "MaxConnections")); // negotiated once only
+    assert_null(text::find(req.keys, "FutureKey"));
+    assert_true(feed(l, final_operational()) == Login::Outcome::DONE);
+    assert_int_equal(l.negotiated().max_connections, 1);
+}
+
+static void unknown_keys_answered_during_chap(void **)
+{
+    LoginConfig c = chap_config(true);
+    Login l(c, ISID, 1);
+    l.next_request();
+    Rsp r;
+    r.keys = {{"AuthMethod", "CHAP"}, {"X-com.example.Auth", "on"}, {"IFMarker", "Yes"}};
+    feed(l, r);
+    auto req = l.next_request();
+    assert_string_equal(key(req, "CHAP_A").c_str(), "5");
+    assert_string_equal(key(req, "X-com.example.Auth").c_str(), "NotUnderstood");
+    assert_string_equal(key(req, "IFMarker").c_str(), "Reject");
+
+    r.keys = {{"CHAP_A", "5"},
+              {"CHAP_I", "17"},
+              {"CHAP_C", chap::encode_hex(TARGET_CHALLENGE)},
+              {"X-com.example.Nonce", "7"},
+              {"SRP_U", "alice"}};
+    feed(l, r);
+    req = l.next_request();
+    assert_int_equal(req.bhs[1], 0x81);
+    assert_string_equal(key(req, "CHAP_N").c_str(), "alice");
+    assert_string_equal(key(req, "X-com.example.Nonce").c_str(), "NotUnderstood");
+    assert_string_equal(key(req, "SRP_U").c_str(), "NotUnderstood");
+    assert_null(text::find(req.keys, "X-com.example.Auth")); // answered once
+
+    // The target's mutual answer with T, and one more unknown key: answered
+    // in our first operational request.
+    auto id = (uint8_t)std::stoi(key(req, "CHAP_I"));
+    auto chal = *chap::decode_binary(key(req, "CHAP_C"));
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"CHAP_N", "target"},
+              {"CHAP_R", chap::encode_hex(chap::response(chap::MD5, id, c.auth.password_in, chal))},
+              {"X-com.example.After", "1"}};
+    assert_true(feed(l, r) == Login::Outcome::CONTINUE);
+    req = l.next_request();
+    assert_string_equal(key(req, "X-com.example.After").c_str(), "NotUnderstood");
+    assert_string_equal(key(req, "ImmediateData").c_str(), "Yes");
+}
+
+static void unknown_keys_answered_in_the_operational_stage(void **)
+{
+    LoginConfig c = base_config();
+    Login l(c, ISID, 1);
+    skip_security(l);
+    Rsp op;
+    op.csg = 1;
+    op.keys = {{"FutureKey", "1"},     {"X#org.example.v", "2"}, {"IFMarkInt", "2048~8192"},
+               {"OFMarker", "Yes"},    {"IFMarker", "No"},       {"OFMarkInt", "1~65535"},
+               {"ImmediateData", "Yes"}};
+    assert_true(feed(l, op) == Login::Outcome::CONTINUE);
+    auto req = l.next_request();
+    assert_string_equal(key(req, "FutureKey").c_str(), "NotUnderstood");
+    assert_string_equal(key(req, "X#org.example.v").c_str(), "NotUnderstood");
+    for (const char *k : {"IFMarker", "OFMarker", "IFMarkInt", "OFMarkInt"})
+        assert_string_equal(key(req, k).c_str(), "Reject");
+    assert_null(text::find(req.keys, "ImmediateData")); // an answer to our offer
+    assert_true(feed(l, final_operational()) == Login::Outcome::DONE);
+}
+
+// We never offer the obsolete marker keys (RFC 7143 13.25).
+static void obsolete_keys_never_offered(void **)
+{
+    LoginConfig c = base_config();
+    Login l(c, ISID, 1);
+    auto req = l.next_request();
+    Rsp r;
+    r.t = true;
+    r.nsg = 1;
+    r.keys = {{"AuthMethod", "None"}};
+    feed(l, r);
+    req = l.next_request();
+    assert_string_equal(key(req, "ErrorRecoveryLevel").c_str(), "0");
+    for (const char *k : {"IFMarker", "OFMarker", "IFMarkInt", "OFMarkInt"})
+        assert_null(text::find(req.keys, k));
 }
 
 static void target_started_key_is_answered(void **)
@@ -533,6 +699,11 @@ int main()
         cmocka_unit_test(unknown_status_class_is_not_retried),
         cmocka_unit_test(target_text_is_escaped_in_errors),
         cmocka_unit_test(chap_challenge_lengths),
+        cmocka_unit_test(transit_when_we_did_not_ask_is_refused),
+        cmocka_unit_test(unknown_keys_answered_in_the_security_stage),
+        cmocka_unit_test(unknown_keys_answered_during_chap),
+        cmocka_unit_test(unknown_keys_answered_in_the_operational_stage),
+        cmocka_unit_test(obsolete_keys_never_offered),
     };
     return cmocka_run_group_tests_name("login", tests, nullptr, nullptr);
 }

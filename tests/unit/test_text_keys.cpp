@@ -57,6 +57,20 @@ static void malformed_entries(void **)
     EXPECT_ERROR(parse_str(std::string("A=1\0A=2\0", 8)), ISCSI_ERR_LOGIN, "given twice");
 }
 
+// Public extension keys are spelled "X#name" (RFC 7143 13, e.g. RFC 4850's
+// X#NodeArchitecture): '#' is allowed there and only there.
+static void public_extension_keys(void **)
+{
+    auto k = parse_str(std::string("X#NodeArchitecture=LIO,1\0X-com.example.k=1\0", 44));
+    assert_int_equal(k.size(), 2);
+    assert_string_equal(k[0].first.c_str(), "X#NodeArchitecture");
+    assert_string_equal(k[0].second.c_str(), "LIO,1");
+    assert_string_equal(k[1].first.c_str(), "X-com.example.k");
+    EXPECT_ERROR(parse_str("A#b=1"), ISCSI_ERR_LOGIN, "invalid character in key name 'A#b'");
+    EXPECT_ERROR(parse_str("X##=1"), ISCSI_ERR_LOGIN, "invalid character");
+    EXPECT_ERROR(parse_str("#X=1"), ISCSI_ERR_LOGIN, "invalid character");
+}
+
 static void oversized_but_legal_value(void **)
 {
     auto k = parse_str("CHAP_C=0x" + std::string(8190, 'a'));
@@ -104,6 +118,7 @@ int main()
         cmocka_unit_test(truncated_segment_fails_cleanly),
         cmocka_unit_test(malformed_entries),
         cmocka_unit_test(oversized_but_legal_value),
+        cmocka_unit_test(public_extension_keys),
         cmocka_unit_test(empty_segment),
         cmocka_unit_test(encode_and_mask),
         cmocka_unit_test(printable_escapes_and_cuts),
