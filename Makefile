@@ -14,8 +14,11 @@
 #                     and print runs, seconds and crashes of each
 #   make ipxe-images  USB and CD images of iPXE + IPXE_SCRIPT with IPXE_SET
 #                     settings, in build/ipxe/ (see ipxe-scripts/README.md)
-#   make static       fully static build/static/iscsistart (stripped; symbols
-#                     in build/static/iscsistart.debug), modprobe for modules
+#   make static       fully static musl build/static/iscsistart (stripped;
+#                     symbols in build/static/iscsistart.debug): modprobe for
+#                     modules, the kernel's crypto API for CHAP
+#   make musl-toolchain  build (once) the musl g++ make static uses, cached in
+#                     ISR_TOOLCHAIN_CACHE (default /var/cache/iscsiroot)
 
 CXX      ?= g++
 PREFIX   ?= /usr
@@ -35,7 +38,9 @@ LDFLAGS  += -Wl,--gc-sections
 LDLIBS_ISR := -lkmod -lcrypto
 BUILD    := build
 
-LIB_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules_exec.cpp,$(shell find iscsistart ibft util -name '*.cpp' | sort))
+# crypto/: openssl.cpp here, kernel.cpp (AF_ALG, getrandom) in make static
+LIB_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules_exec.cpp crypto/kernel.cpp,\
+	$(shell find iscsistart ibft util crypto -name '*.cpp' | sort))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.cpp))
 TEST_BIN := $(TEST_SRC:tests/unit/%.cpp=$(BUILD)/tests/%)
@@ -88,54 +93,80 @@ $(BUILD)/tests/vlan_tagger: $(BUILD)/tests/tools/vlan_tagger.o
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^
 
-# make static: static glibc, libstdc++ and libcrypto.a, for initramfs
-# builders that copy one file. Debian has no libkmod.a, so
-# kernel/modules_exec.cpp (runs the initramfs's modprobe) replaces
-# kernel/modules.cpp; -DISR_STATIC restricts host name lookups to /etc/hosts
-# and DNS (net/tcp.cpp). The link warns that dlopen, getaddrinfo and
-# gethostbyname need the shared glibc at run time: dlopen is OpenSSL's
-# (engines and provider modules, only if an openssl.cnf asks for them),
-# gethostbyname is OpenSSL's BIO code we never call, and getaddrinfo uses
-# only glibc's built-in NSS "files" and "dns" here. -static, not
-# -static-pie: that was 11% larger; gold's or lld's --icf saved under 0.5%.
-STATIC      := $(BUILD)/static
-STATIC_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules.cpp,$(shell find iscsistart ibft util -name '*.cpp' | sort))
-STATIC_LDFLAGS ?= -static
-OBJCOPY     ?= objcopy
-
-static: $(STATIC)/iscsistart
-
-$(STATIC)/obj/%.o: %.cpp
+# test_chap's known answers with the kernel backend (AF_ALG) on this host:
+# kernel.o comes before libisr.a, so the archive's openssl.o, which defines
+# the same functions, is never pulled in. Skips when the host has no AF_ALG.
+$(BUILD)/tests/test_chap_kernel: $(BUILD)/tests/unit/test_chap.o $(BUILD)/crypto/kernel.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -DISR_STATIC -c -o $@ $<
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR) -lcmocka
+
+# make static: one static binary for initramfs builders that copy one
+# file, built with a musl g++ made from Debian's gcc-12-source
+# (toolchain/musl-toolchain.sh, cached outside the tree). There is no musl
+# libcrypto or libkmod: crypto/kernel.cpp (AF_ALG hashes, getrandom)
+# replaces crypto/openssl.cpp and kernel/modules_exec.cpp (the initramfs's
+# modprobe) replaces kernel/modules.cpp. -DISR_STATIC only changes a
+# resolver message (net/tcp.cpp). -static, not -static-pie (11% larger).
+STATIC      := $(BUILD)/static
+STATIC_SRC  := $(filter-out iscsistart/main.cpp iscsistart/kernel/modules.cpp crypto/openssl.cpp,\
+	$(shell find iscsistart ibft util crypto -name '*.cpp' | sort))
+MUSL_TARGET := x86_64-linux-musl
+# set by `make static` from toolchain/musl-toolchain.sh --print-prefix
+MUSL_PREFIX ?=
+STATIC_CXX  := $(MUSL_PREFIX)/bin/$(MUSL_TARGET)-g++
+STATIC_OBJCOPY := $(MUSL_PREFIX)/bin/$(MUSL_TARGET)-objcopy
+STATIC_CXXFLAGS := $(filter-out -Werror,$(CXXFLAGS)) -Werror -DISR_STATIC
+STATIC_LDFLAGS  := -static $(LDFLAGS) -Wl,-Map=$(STATIC)/iscsistart.map
+# the binary's size limit (bytes, stripped), checked by tests/integration/static-binary.sh
+STATIC_MAX_BYTES := 1500000
+
+musl-toolchain:
+	toolchain/musl-toolchain.sh
+
+# builds the toolchain first when it is not cached yet
+static:
+	@prefix=$$(toolchain/musl-toolchain.sh --print-prefix) && \
+	$(MAKE) --no-print-directory MUSL_PREFIX="$$prefix" $(STATIC)/iscsistart $(STATIC)/crypto_kat
+
+ifneq ($(MUSL_PREFIX),)
+# objects follow the compiler: a new toolchain (new cache dir) rebuilds them
+$(STATIC)/obj/%.o: %.cpp $(STATIC_CXX)
+	@mkdir -p $(dir $@)
+	$(STATIC_CXX) $(STATIC_CXXFLAGS) -c -o $@ $<
 
 $(STATIC)/libisr.a: $(STATIC_SRC:%.cpp=$(STATIC)/obj/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
 $(STATIC)/iscsistart.debug: $(STATIC)/obj/iscsistart/main.o $(STATIC)/libisr.a
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $^ -lcrypto
+	$(STATIC_CXX) $(STATIC_CXXFLAGS) $(STATIC_LDFLAGS) -o $@ $^
 
 # stripped, with a .gnu_debuglink to iscsistart.debug for gdb
 $(STATIC)/iscsistart: $(STATIC)/iscsistart.debug
-	$(OBJCOPY) --strip-all --add-gnu-debuglink=$< $< $@
+	$(STATIC_OBJCOPY) --strip-all --add-gnu-debuglink=$< $< $@
 	@echo "static: $@ $$(stat -c %s $@) bytes (unstripped: $$(stat -c %s $<))"
+
+# the CHAP known answers through the kernel backend, run inside the QEMU
+# guest (boot scenario static-crypto-kat): the build host may lack AF_ALG
+$(STATIC)/crypto_kat: $(STATIC)/obj/tests/tools/crypto_kat.o $(STATIC)/libisr.a
+	$(STATIC_CXX) $(STATIC_CXXFLAGS) -static $(LDFLAGS) -s -o $@ $^
+endif
 
 # libFuzzer targets (clang, ASan, UBSan). FUZZ_SECONDS per target; new
 # inputs go to build/fuzz-corpus, the seeds in fuzz/corpus stay small.
 FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++
 FUZZ_FLAGS := -I$(CURDIR) -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp util/ip_address.cpp util/secret.cpp
+FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp util/ip_address.cpp util/secret.cpp crypto/openssl.cpp
 FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
-	util/ip_address.cpp util/secret.cpp util/text.cpp
+	util/ip_address.cpp util/secret.cpp util/text.cpp crypto/openssl.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/fields.cpp \
 	iscsistart/cmdline/netroot_uri.cpp iscsistart/cmdline/ip_param.cpp iscsistart/cmdline/net_plan.cpp \
 	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp util/text.cpp \
-	util/ip_address.cpp util/secret.cpp util/mac.cpp
+	util/ip_address.cpp util/secret.cpp util/mac.cpp crypto/openssl.cpp
 FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
-	iscsistart/login/chap.cpp util/secret.cpp
-FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp util/random.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
+	iscsistart/login/chap.cpp util/secret.cpp util/log.cpp crypto/openssl.cpp
+FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp crypto/openssl.cpp util/log.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
 	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	util/secret.cpp
 FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp iscsistart/kernel/nl_reply.cpp
@@ -173,8 +204,8 @@ $(BUILD)/fuzz/login_fuzz: $(FUZZ_LOGIN_SRC) $(wildcard iscsistart/login/*.hpp)
 fuzz: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/$(firstword $(subst :, ,$(t)))_fuzz)
 	fuzz/run.sh $(FUZZ_SECONDS) $(BUILD) $(FUZZ_TARGETS)
 
-unit: $(TEST_BIN)
-	@fail=0; for t in $(TEST_BIN); do $$t || fail=1; done; exit $$fail
+unit: $(TEST_BIN) $(BUILD)/tests/test_chap_kernel
+	@fail=0; for t in $^; do $$t || fail=1; done; exit $$fail
 
 # The same unit tests built apart in build/asan with g++'s ASan and UBSan;
 # a failed test or any sanitizer report (UBSan aborts, ASan and LeakSanitizer
@@ -195,14 +226,18 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 	tests/integration/install-tree.sh
 	tests/integration/session-exists.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 
-# all scenarios with the normal build, then a few with `make static`'s
-# binary (modprobe instead of libkmod; flags, command line with DHCP, iBFT,
-# the supervisor)
-STATIC_SCENARIOS := ^(noauth|chap-mutual|cmdline-dhcp|ibft-static|supervise-target-restart)$$
+# all scenarios with the normal build, then a few with `make static`'s musl
+# binary (modprobe instead of libkmod, AF_ALG instead of OpenSSL; flags,
+# CHAP, command line with DHCP, iBFT, the supervisor, the dracut and
+# initcpio hooks), each harness boot running crypto_kat in the guest first;
+# tests/integration/static-binary.sh checks the binary itself
+STATIC_SCENARIOS := ^(noauth|chap-mutual|cmdline-dhcp|ibft-static|supervise-target-restart|dracut-static|initcpio-static)$$
 boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger static
+	tests/integration/static-binary.sh $(CURDIR)/$(STATIC)/iscsistart $(STATIC_MAX_BYTES)
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
 		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
-	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)'
+	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)' \
+		--crypto-kat $(CURDIR)/$(STATIC)/crypto_kat
 
 check: unit unit-asan integration boot-tests
 
@@ -251,6 +286,7 @@ ipxe-images:
 clean:
 	rm -rf $(BUILD) iscsistart/iscsistart
 
-.PHONY: all unit unit-asan integration boot-tests check deps demo fuzz install ipxe-images clean static bench
+.PHONY: all unit unit-asan integration boot-tests check deps demo fuzz install ipxe-images clean static bench \
+	musl-toolchain
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,5 +1,5 @@
 #include "boot_session.hpp"
-#include "util/random.hpp"
+#include "crypto/crypto.hpp"
 
 #include "kernel/handoff.hpp"
 #include "kernel/modules.hpp"
@@ -24,7 +24,7 @@ constexpr uint32_t INITIAL_CMDSN = 1;
 pdu::Isid make_isid()
 {
     // RFC 7143 11.12.5: T=10b (random); B and C random, D qualifier 0.
-    auto r = random_bytes(3);
+    auto r = crypto::random_bytes(3);
     return {0x80, r[0], r[1], r[2], 0x00, 0x00};
 }
 

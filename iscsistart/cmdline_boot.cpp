@@ -5,6 +5,7 @@
 #include "cmdline/login_plan.hpp"
 #include "cmdline/net_plan.hpp"
 #include "cmdline/sources.hpp"
+#include "crypto/crypto.hpp"
 #include "dhcp/dhcp_client.hpp"
 #include "dhcp/lease_file.hpp"
 #include "firmware.hpp"
@@ -24,7 +25,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <optional>
-#include <openssl/rand.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -226,11 +226,9 @@ std::string initiator_for(const cli::Options &o, const BootConfig &b, const NetS
     for (const auto &[ifname, l] : st.leases)
         if (dhcp.empty())
             dhcp = l.initiator_name;
-    uint8_t rnd[6] = {};
-    if (RAND_bytes(rnd, sizeof rnd) != 1)
-        throw Error(ISCSI_ERR_INTERNAL, "cannot get random bytes for an initiator name");
+    auto rnd = crypto::random_bytes(6);
     auto c = cmdline::choose_initiator(o.login.initiator_name, b, dhcp, cli::read_initiatorname(o.initiatorname_file),
-                                       cmdline::generated_initiator_name(rnd));
+                                       cmdline::generated_initiator_name(rnd.data()));
     log::info("initiator name %s (from %s)", c.name.c_str(), c.source);
     write_initiatorname(c.name);
     return c.name;

@@ -3,7 +3,9 @@
 #include "boot_session.hpp"
 #include "cli/options.hpp"
 #include "cmdline_boot.hpp"
+#include "crypto/crypto.hpp"
 #include "firmware.hpp"
+#include "kernel/modules.hpp"
 #include "session_exists.hpp"
 #include "supervise/supervisor.hpp"
 #include "util/errors.hpp"
@@ -14,9 +16,6 @@
 #include <exception>
 #include <new>
 #include <sys/prctl.h>
-#ifdef ISR_STATIC
-#include <openssl/crypto.h>
-#endif
 
 using namespace isr;
 
@@ -29,11 +28,9 @@ int main(int argc, char **argv)
     // No core dumps and no ptrace by other users: this process (and the
     // supervisor it may leave) holds CHAP secrets.
     prctl(PR_SET_DUMPABLE, 0);
-#ifdef ISR_STATIC
-    // No openssl.cnf: in a static binary the modules it may name cannot be
-    // loaded (dlopen needs the shared glibc), and CHAP needs none of it.
-    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
-#endif
+    // The kernel crypto backend (static build) loads AF_ALG and hash
+    // modules the way every other module is loaded.
+    crypto::set_module_loader([](const std::string &m) { return kernel::load_module(m); });
     cli::Options o;
     try {
         o = cli::parse(argc, argv);
@@ -49,7 +46,8 @@ int main(int argc, char **argv)
         fputs(cli::usage_text(), stdout);
         return ISCSI_SUCCESS;
     case cli::Action::VERSION:
-        printf("iscsistart version %s (iscsiroot)\n", ISCSIROOT_VERSION);
+        // the second line tells initramfs hooks which modules CHAP needs
+        printf("iscsistart version %s (iscsiroot)\ncrypto: %s\n", ISCSIROOT_VERSION, crypto::backend_name());
         return ISCSI_SUCCESS;
     default:
         break;

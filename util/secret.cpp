@@ -1,14 +1,13 @@
 #include "secret.hpp"
 
-#include <openssl/crypto.h>
+#include "crypto/crypto.hpp"
 
 namespace isr {
 
 void wipe(std::string &s) noexcept
 {
     s.resize(s.capacity()); // within the capacity: no allocation, no throw
-    if (!s.empty())
-        OPENSSL_cleanse(s.data(), s.size());
+    crypto::wipe(s.data(), s.size());
     s.clear();
 }
 

@@ -1,4 +1,4 @@
-// A CHAP secret held in memory: wiped with OPENSSL_cleanse when replaced or
+// A CHAP secret held in memory: wiped (crypto::wipe) when replaced or
 // destroyed, and with no way to format it for output. Also the helpers for
 // plain text that may hold a secret on its way in (a config file, -P
 // values, a --cmdline string). docs/security.md lists every copy.
@@ -11,7 +11,7 @@ namespace isr {
 
 /// Overwrite the whole buffer of `s` (its capacity, not only its size:
 /// the bytes past the end may hold an older, longer value) with zeros
-/// through OPENSSL_cleanse, then leave `s` empty. Never throws.
+/// through crypto::wipe, then leave `s` empty. Never throws.
 void wipe(std::string &s) noexcept;
 
 class Secret {

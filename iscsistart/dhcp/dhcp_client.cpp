@@ -1,6 +1,6 @@
 #include "dhcp_client.hpp"
 #include "dhcp_exchange.hpp"
-#include "util/random.hpp"
+#include "crypto/crypto.hpp"
 
 #include "util/secret.hpp"
 
@@ -36,7 +36,7 @@ constexpr int NAK_DELAY_MS = 1000;
 
 uint32_t random32()
 {
-    auto b = random_bytes(4);
+    auto b = crypto::random_bytes(4);
     return bytes::get_be32(b.data());
 }
 

@@ -1,9 +1,8 @@
 #include "chap.hpp"
 
+#include "crypto/crypto.hpp"
 #include "util/errors.hpp"
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include "util/log.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -20,6 +19,44 @@ bool iequal(std::string_view a, std::string_view b)
         if (std::toupper((unsigned char)a[i]) != std::toupper((unsigned char)b[i]))
             return false;
     return true;
+}
+
+// RFC 4648 section 4 alphabet; -1 for anything else ('=' included).
+int base64val(char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+// Base64 with '=' padding (RFC 4648 section 4), length a multiple of 4,
+// padding only at the end; nullopt otherwise.
+std::optional<Bytes> decode_base64(std::string_view b)
+{
+    if (b.empty() || b.size() % 4)
+        return std::nullopt;
+    std::size_t pad = b.back() == '=' ? (b[b.size() - 2] == '=' ? 2 : 1) : 0;
+    Bytes out;
+    out.reserve(b.size() / 4 * 3);
+    for (std::size_t i = 0; i < b.size(); i += 4) {
+        bool last = i + 4 == b.size();
+        uint32_t v = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+            int d = base64val(b[i + j]);
+            if (d < 0 && !(last && j >= 4 - pad))
+                return std::nullopt;
+            v = v << 6 | (uint32_t)(d < 0 ? 0 : d);
+        }
+        out.push_back((uint8_t)(v >> 16));
+        if (!last || pad < 2)
+            out.push_back((uint8_t)(v >> 8));
+        if (!last || pad < 1)
+            out.push_back((uint8_t)v);
+    }
+    return out;
 }
 
 int hexval(char c)
@@ -88,6 +125,29 @@ std::vector<int> parse_algorithm_list(std::string_view list)
     return out;
 }
 
+std::vector<int> usable_algorithms(const std::vector<int> &algs)
+{
+    static bool reported[16] = {};
+    std::vector<int> out;
+    for (int a : algs) {
+        std::string why;
+        if (crypto::hash_available(a, &why)) {
+            out.push_back(a);
+            continue;
+        }
+        if (a < 0 || a >= 16 || !reported[a]) {
+            log::info("warning: CHAP: %s; not offered", why.c_str());
+            if (a >= 0 && a < 16)
+                reported[a] = true;
+        }
+    }
+    if (out.empty())
+        throw Error(ISCSI_ERR_LOGIN_AUTH_FAILED, "CHAP: none of the configured algorithms (" + algorithm_offer(algs) +
+                                                     ") can be computed by this binary's " + crypto::backend_name() +
+                                                     " crypto (node.session.auth.chap_algs)");
+    return out;
+}
+
 std::string algorithm_offer(const std::vector<int> &algs)
 {
     std::string s;
@@ -104,20 +164,12 @@ Bytes response(int alg, uint8_t identifier, const Secret &secret, const Bytes &c
     const AlgorithmInfo *info = find_algorithm(alg);
     if (!info)
         throw Error(ISCSI_ERR_LOGIN_AUTH_FAILED, "CHAP: unsupported algorithm " + std::to_string(alg));
-    const EVP_MD *md = EVP_get_digestbyname(info->evp_name);
-    if (!md)
-        throw Error(ISCSI_ERR_LOGIN_AUTH_FAILED, std::string("CHAP: this OpenSSL has no ") + info->name);
-    Bytes out(EVP_MAX_MD_SIZE);
-    unsigned int len = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestInit_ex(ctx, md, nullptr) == 1 && EVP_DigestUpdate(ctx, &identifier, 1) == 1 &&
-              EVP_DigestUpdate(ctx, secret.reveal().data(), secret.size()) == 1 &&
-              EVP_DigestUpdate(ctx, challenge.data(), challenge.size()) == 1 &&
-              EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok || len != info->digest_size)
-        throw Error(ISCSI_ERR_INTERNAL, std::string("CHAP: OpenSSL failed to compute ") + info->name);
-    out.resize(len);
+    auto s = secret.reveal();
+    Bytes out = crypto::hash(alg, {std::span<const uint8_t>(&identifier, 1),
+                                   std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(s.data()), s.size()),
+                                   std::span<const uint8_t>(challenge)});
+    if (out.size() != info->digest_size)
+        throw Error(ISCSI_ERR_INTERNAL, std::string("CHAP: ") + info->name + " digest has the wrong size");
     return out;
 }
 
@@ -155,17 +207,10 @@ std::optional<Bytes> decode_binary(std::string_view s)
             out.push_back((uint8_t)(hi << 4 | lo));
         }
     } else if (s[1] == 'b' || s[1] == 'B') {
-        std::string_view b = s.substr(2);
-        if (b.size() % 4)
+        auto b = decode_base64(s.substr(2));
+        if (!b)
             return std::nullopt;
-        out.resize(b.size() / 4 * 3);
-        int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char *>(b.data()), (int)b.size());
-        if (n < 0)
-            return std::nullopt;
-        std::size_t pad = 0;
-        if (!b.empty() && b.back() == '=')
-            pad = (b.size() >= 2 && b[b.size() - 2] == '=') ? 2 : 1;
-        out.resize((std::size_t)n - pad);
+        out = std::move(*b);
     } else {
         return std::nullopt;
     }
@@ -178,7 +223,7 @@ bool equal_ct(const Bytes &a, const Bytes &b)
 {
     if (a.size() != b.size())
         return false;
-    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    return crypto::equal_ct(a.data(), b.data(), a.size());
 }
 
 } // namespace isr::chap

@@ -1,6 +1,6 @@
 // CHAP for iSCSI (RFC 7143 section 12.1.3, RFC 1994): response computation,
 // CHAP_A algorithm list, hex/base64 value coding, constant-time checks.
-// Hashes and random bytes come from OpenSSL.
+// Hashes come from crypto/ (OpenSSL, or the kernel in the static build).
 #pragma once
 
 #include "util/secret.hpp"
@@ -23,21 +23,21 @@ enum Algorithm : int { MD5 = 5, SHA1 = 6, SHA256 = 7, SHA3_256 = 8 };
 using Bytes = std::vector<uint8_t>;
 
 /// One CHAP algorithm: the single place that ties its configuration name,
-/// CHAP_A number, digest size and hash backend together.
+/// CHAP_A number and digest size together (each crypto/ backend maps the
+/// number to its own hash name).
 struct AlgorithmInfo {
     const char *name;        ///< name in configuration and messages
     const char *alias;       ///< other spelling accepted in configuration, or nullptr
     int chap_a;              ///< CHAP_A value on the wire
     std::size_t digest_size; ///< CHAP_R length in bytes
-    const char *evp_name;    ///< OpenSSL digest name (EVP_get_digestbyname)
 };
 
 /// Every algorithm we can compute, in no preference order.
 inline constexpr AlgorithmInfo ALGORITHMS[] = {
-    {"MD5", nullptr, MD5, 16, "MD5"},
-    {"SHA1", "SHA-1", SHA1, 20, "SHA1"},
-    {"SHA256", "SHA-256", SHA256, 32, "SHA256"},
-    {"SHA3-256", "SHA3_256", SHA3_256, 32, "SHA3-256"},
+    {"MD5", nullptr, MD5, 16},
+    {"SHA1", "SHA-1", SHA1, 20},
+    {"SHA256", "SHA-256", SHA256, 32},
+    {"SHA3-256", "SHA3_256", SHA3_256, 32},
 };
 
 /// The algorithm with CHAP_A number `chap_a`, or nullptr.
@@ -56,6 +56,12 @@ std::size_t digest_size(int alg);
 /// entry; an empty list or a repeated name is an error.
 std::vector<int> parse_algorithm_list(std::string_view list);
 
+/// The algorithms of `algs` (in their order) that this binary's crypto
+/// backend can compute. Each one it cannot gets one line on stderr, once
+/// per process, naming it and the missing module or digest. Throws
+/// isr::Error(ISCSI_ERR_LOGIN_AUTH_FAILED) when none is left.
+std::vector<int> usable_algorithms(const std::vector<int> &algs);
+
 /// "5,7" style CHAP_A value for the configured list.
 std::string algorithm_offer(const std::vector<int> &algs);
 
@@ -68,7 +74,8 @@ std::string encode_hex(const Bytes &b);
 /// Returns nullopt on any malformed input or an empty result.
 std::optional<Bytes> decode_binary(std::string_view s);
 
-/// Equal-length compare in constant time (CRYPTO_memcmp).
+/// Equal-length compare in constant time (crypto::equal_ct); false for
+/// different lengths.
 bool equal_ct(const Bytes &a, const Bytes &b);
 
 } // namespace isr::chap

@@ -1,5 +1,5 @@
 #include "client.hpp"
-#include "util/random.hpp"
+#include "crypto/crypto.hpp"
 
 #include "util/backoff.hpp"
 #include "util/errors.hpp"
@@ -19,13 +19,17 @@ constexpr std::size_t MAX_LOGIN_DATA = 64 * 1024;
 
 double jitter_unit()
 {
-    auto b = random_bytes(2);
+    auto b = crypto::random_bytes(2);
     return (b[0] << 8 | b[1]) / 65536.0;
 }
 
 LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih)
 {
     Portal portal = o.portal;
+    // Offer only the CHAP algorithms this binary's crypto can compute.
+    LoginConfig login_cfg = o.login;
+    if (login_cfg.auth.chap())
+        login_cfg.auth.chap_algs = chap::usable_algorithms(login_cfg.auth.chap_algs);
     int timeout_ms = o.session.login_timeout_s * 1000;
     for (int redirects = 0;; ++redirects) {
         // login_timeout bounds each connection's whole login, connect
@@ -34,7 +38,7 @@ LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t c
         const long deadline = monotonic_ms() + timeout_ms;
         net::Socket sock = net::connect_portal(portal.host, portal.port, timeout_ms);
         log::info("connected to %s", sock.peer().c_str());
-        Login login(o.login, isid, cmdsn);
+        Login login(login_cfg, isid, cmdsn);
         login.set_tsih(tsih);
         auto too_slow = [&] {
             return Error(ISCSI_ERR_PDU_TIMEOUT, "login: " + sock.peer() + " did not complete the login within " +

@@ -24,7 +24,7 @@ struct LoginResult {
 /// `tsih` != 0: a re-login into that existing session (see Login::set_tsih).
 LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
 
-/// A random number in [0, 1) from OpenSSL's RAND_bytes (16 bits), the
+/// A random number in [0, 1) from crypto::random_bytes (16 bits), the
 /// `unit` of backoff_ms that spreads the retries of many initiators.
 double jitter_unit();
 

@@ -7,7 +7,7 @@
 #include "params.hpp"
 #include "pdu.hpp"
 #include "text_keys.hpp"
-#include "util/random.hpp"
+#include "crypto/crypto.hpp"
 
 #include <functional>
 #include <string>
@@ -32,7 +32,7 @@ public:
 
     /// `isid`: the session's ISID; `cmdsn`: the CmdSN carried by every login
     /// request (it is also the session's first CmdSN, RFC 7143 11.12.7).
-    Login(const LoginConfig &cfg, const pdu::Isid &isid, uint32_t cmdsn, RandomFn rnd = random_bytes);
+    Login(const LoginConfig &cfg, const pdu::Isid &isid, uint32_t cmdsn, RandomFn rnd = crypto::random_bytes);
 
     struct Request {
         std::array<uint8_t, pdu::BHS_LEN> bhs;

@@ -12,9 +12,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#ifdef ISR_STATIC
-#include <nss.h>
-#endif
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,24 +20,13 @@ namespace isr::net {
 namespace {
 
 #ifdef ISR_STATIC
-// The static build (make static): its glibc has NSS's "files" and "dns"
-// built in, but would dlopen any other module /etc/nsswitch.conf names
-// (myhostname, resolve, ...) from the shared glibc, which an initramfs
-// lacks and which need not match ours. So host names are looked up in
-// /etc/hosts and the DNS servers of /etc/resolv.conf only; numeric
-// addresses never reach NSS.
+// The static build (make static, musl): musl's resolver has no NSS; it
+// reads /etc/hosts and asks the DNS servers of /etc/resolv.conf, nothing
+// else. Numeric addresses never reach it.
 const char *const RESOLVE_NOTE = " (static build: names are looked up only in /etc/hosts and the DNS servers of "
                                  "/etc/resolv.conf; give the portal as a numeric address)";
-void restrict_nss()
-{
-    static bool done = false;
-    if (!done)
-        __nss_configure_lookup("hosts", "files dns");
-    done = true;
-}
 #else
 const char *const RESOLVE_NOTE = "";
-void restrict_nss() {}
 #endif
 
 
@@ -131,7 +117,6 @@ Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms)
     hints.ai_flags = AI_NUMERICSERV;
     addrinfo *res = nullptr;
     std::string service = std::to_string(port);
-    restrict_nss();
     int gai = getaddrinfo(host.c_str(), service.c_str(), &hints, &res);
     if (gai != 0)
         throw Error(ISCSI_ERR_TRANS, "address: cannot resolve '" + host + "': " + gai_strerror(gai) + RESOLVE_NOTE,

@@ -1,0 +1,53 @@
+// The little cryptography iscsistart needs, behind one interface with two
+// backends (as cryptsetup has): openssl.cpp (libcrypto; the normal build)
+// and kernel.cpp (the kernel crypto API over AF_ALG, and getrandom(2);
+// the static musl build, which has no libcrypto to link). The Makefile
+// links exactly one of them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace isr::crypto {
+
+/// Which backend this binary was built with: "OpenSSL" or "kernel (AF_ALG)".
+const char *backend_name();
+
+/// Module loader the kernel backend calls for AF_ALG and hash modules
+/// (e.g. "algif_hash", "crypto-sha3-256"); returns whether it is loaded.
+/// Unset, the backend relies on the kernel's own request_module().
+/// The OpenSSL backend never calls it.
+using ModuleLoader = bool (*)(const std::string &name);
+void set_module_loader(ModuleLoader load);
+
+/// Whether the hash for CHAP_A number `chap_a` (5 MD5, 6 SHA-1, 7 SHA-256,
+/// 8 SHA3-256; RFC 7143 section 12.1.3) can be computed. When it cannot,
+/// `why` (if given) gets one line naming the algorithm and what is missing
+/// (the kernel module or the OpenSSL digest). The answer is probed once
+/// per process and then cached. Never throws.
+bool hash_available(int chap_a, std::string *why = nullptr);
+
+/// The digest of the concatenation of `parts` with CHAP_A `chap_a`'s hash
+/// (16, 20, 32 or 32 bytes). Throws isr::Error(ISCSI_ERR_LOGIN_AUTH_FAILED)
+/// for an algorithm that is unknown or unavailable, and
+/// isr::Error(ISCSI_ERR_INTERNAL) when the backend fails mid-way.
+std::vector<uint8_t> hash(int chap_a, std::initializer_list<std::span<const uint8_t>> parts);
+
+/// `n` bytes from a CSPRNG (OpenSSL's RAND_bytes, or getrandom(2), which
+/// blocks only until the kernel's pool is first initialised). Throws
+/// isr::Error(ISCSI_ERR_INTERNAL) when none can be had.
+std::vector<uint8_t> random_bytes(std::size_t n);
+
+/// Whether the `n` bytes at `a` and `b` are equal, in time that depends
+/// only on `n`.
+bool equal_ct(const uint8_t *a, const uint8_t *b, std::size_t n) noexcept;
+
+/// Overwrite `n` bytes at `p` with zeros in a way the compiler cannot
+/// remove (OPENSSL_cleanse, or explicit_bzero). Never throws.
+void wipe(void *p, std::size_t n) noexcept;
+
+} // namespace isr::crypto
