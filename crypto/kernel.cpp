@@ -63,12 +63,23 @@ private:
     int fd_;
 };
 
+// Run `op`; when it fails with `missing`, load `module` and run it again.
+// errno is the failure's, not the loader's.
+template <class Op> int with_module(Op op, int missing, const std::string &module)
+{
+    int rc = op();
+    if (rc < 0 && errno == missing && loader) {
+        int saved = errno;
+        if (loader(module))
+            return op();
+        errno = saved;
+    }
+    return rc;
+}
+
 int alg_socket()
 {
-    int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0 && errno == EAFNOSUPPORT && loader && loader("algif_hash"))
-        fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    return fd;
+    return with_module([] { return socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0); }, EAFNOSUPPORT, "algif_hash");
 }
 
 int bind_hash(int fd, const KernelHash &h)
@@ -77,10 +88,8 @@ int bind_hash(int fd, const KernelHash &h)
     sa.salg_family = AF_ALG;
     std::memcpy(sa.salg_type, "hash", 5);
     std::strncpy(reinterpret_cast<char *>(sa.salg_name), h.name, sizeof sa.salg_name - 1);
-    int rc = bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa);
-    if (rc < 0 && errno == ENOENT && loader && loader(std::string("crypto-") + h.name))
-        rc = bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa);
-    return rc;
+    return with_module([&] { return bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa); }, ENOENT,
+                       std::string("crypto-") + h.name);
 }
 
 // A bound "hash" socket for `h`, or -1 with `why` set. The bound socket
@@ -109,6 +118,10 @@ int bound_socket(const KernelHash &h, std::string *why)
         return bound[i] - 1;
     if (bound[i] < 0)
         return no_af_alg ? no_sockets() : no_hash();
+    if (no_af_alg) { // found out probing another hash: no second module load
+        bound[i] = -1;
+        return no_sockets();
+    }
     int fd = alg_socket();
     if (fd < 0) {
         no_af_alg = true;

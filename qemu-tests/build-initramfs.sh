@@ -33,7 +33,9 @@ fi
 
 # Modules the init (or the binary under test) may need.  Top-level names;
 # dependencies and softdeps are resolved with modprobe --show-depends.
-MODULES="virtio_pci virtio_net crc32c_generic crc32c_intel ext4
+# algif_hash and sha3_generic: the static build's CHAP hashes (AF_ALG; md5,
+# sha1 and sha256 are built into Debian's kernel).
+MODULES="virtio_pci virtio_net crc32c_generic crc32c_intel ext4 algif_hash sha3_generic
          crc64_rocksoft_generic iscsi_tcp sd_mod iscsi_ibft 8021q"
 
 ROOT=$(mktemp -d "${TMPDIR:-/tmp}/isr-initramfs.XXXXXX")

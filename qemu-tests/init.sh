@@ -27,6 +27,10 @@
 # Files: /etc/iscsistart.args  one iscsistart argument per line; empty or
 #                              missing: /sbin/iscsistart runs with no arguments
 #        /etc/isr.preload      module names to load before iscsistart (optional)
+#        /sbin/crypto_kat      the static build's CHAP known-answer test (run-boot
+#                              --extra-file): run after iscsistart; its lines
+#                              start "crypto-kat: "; a failure ends the boot
+#                              (ISR-BOOT-FAILED reason=crypto-kat)
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 
 mount -t proc proc /proc
@@ -178,6 +182,12 @@ rc=$?
 say "ISR-RC $rc"
 say "isr-init: iscsistart returned at $(uptime_s)"
 [ $rc -eq 0 ] || die "rc=$rc"
+
+# --- the static build's crypto through the kernel (AF_ALG), if given ----------
+# after iscsistart, so that a CHAP login had to load algif_hash itself
+if [ -x /sbin/crypto_kat ]; then
+    /sbin/crypto_kat || die "reason=crypto-kat"
+fi
 for f in /run/iscsiroot/*.lease; do
     [ -f "$f" ] || continue
     while IFS= read -r l || [ -n "$l" ]; do

@@ -67,6 +67,10 @@
 #                          ../build/tests/vlan_tagger, built by `make`)
 #   --ipv6                 (with --cmdline) tap0 also gets fd00:77::1/64 and the
 #                          target's only portal is [fd00:77::1]:3260
+#   --extra-file SRC:DEST  also put file SRC at DEST in the per-scenario
+#                          archive (repeatable; harness initramfs only), e.g.
+#                          the static build's crypto_kat at /sbin/crypto_kat,
+#                          which init.sh then runs after iscsistart
 #   --expect-log REGEX     PASS only if a console line matches the extended
 #                          REGEX (repeatable)
 #   --forbid-log REGEX     FAIL if any console line matches REGEX (repeatable;
@@ -152,6 +156,7 @@ VLAN_TAGGER=$HERE/../build/tests/vlan_tagger
 IPV6=0
 EXPECT_LOGS=()
 FORBID_LOGS=()
+EXTRA_FILES=()
 
 INITIATOR_IQN=iqn.2026-11.test.iscsiroot:initiator
 TARGET_IQN=iqn.2026-11.test.iscsiroot:root
@@ -202,6 +207,7 @@ while [ $# -gt 0 ]; do
         --vlan-tagger) VLAN_TAGGER=$2; shift ;;
         --ipv6) IPV6=1 ;;
         --expect-log) EXPECT_LOGS+=("$2"); shift ;;
+        --extra-file) EXTRA_FILES+=("$2"); shift ;;
         --forbid-log) FORBID_LOGS+=("$2"); shift ;;
         -h|--help) usage ;;
         *) echo "run-boot: unknown option $1" >&2; usage ;;
@@ -439,6 +445,11 @@ fi
 if [ "$PRELOAD" = yes ]; then
     printf '%s\n' $PRELOAD_MODULES > "$RUN/extra/etc/isr.preload"
 fi
+for f in "${EXTRA_FILES[@]}"; do
+    [ -f "${f%%:*}" ] || fail "--extra-file: no file ${f%%:*}"
+    mkdir -p "$RUN/extra$(dirname "${f#*:}")"
+    cp -p "${f%%:*}" "$RUN/extra${f#*:}"
+done
 (cd "$RUN/extra" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0) | gzip -1 > "$RUN/extra.cpio.gz"
 if [ -n "$INITRD" ]; then
     cp "$INITRD" "$RUN/initrd.gz" || fail "cannot read --initrd $INITRD"

@@ -71,6 +71,12 @@ installkernel() {
     # iscsistart loads these itself through libkmod (modules.dep/alias)
     instmods iscsi_tcp sd_mod crc32c 8021q
     instmods -o iscsi_ibft crc32c_generic crc32c-intel af_packet
+    # the static build hashes CHAP with the kernel's crypto API (AF_ALG)
+    # and loads these with modprobe ("crypto: kernel" in its --version)
+    if "$dracutsysrootdir$(iscsiroot_find_bin)" --version 2> /dev/null | grep -q '^crypto: kernel'; then
+        instmods algif_hash
+        instmods -o md5 sha1_generic sha256_generic sha3_generic
+    fi
     if [[ -n $ISCSIROOT_NET_DRIVERS ]]; then
         # shellcheck disable=SC2086
         hostonly='' instmods $ISCSIROOT_NET_DRIVERS
@@ -107,6 +113,8 @@ install() {
     inst_binary "$dracutsysrootdir$_bin" /sbin/iscsistart
     inst_multiple cat sed grep readlink basename tr mkdir ln rm
     inst_multiple -o udevadm
+    # the static build runs modprobe (it has no libkmod)
+    inst_multiple -o modprobe
     inst_script "$moddir/iscsiroot.sh" /sbin/iscsiroot
     inst_hook cmdline 90 "$moddir/parse-iscsiroot.sh"
     inst_hook pre-pivot 85 "$moddir/iscsiroot-record.sh"
