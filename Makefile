@@ -234,6 +234,7 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 STATIC_SCENARIOS := ^(noauth|chap-mutual|cmdline-dhcp|ibft-static|supervise-target-restart|dracut-static|initcpio-static)$$
 boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger static
 	tests/integration/static-binary.sh $(CURDIR)/$(STATIC)/iscsistart $(STATIC_MAX_BYTES)
+	tests/integration/musl-toolchain.sh
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
 		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
 	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)' \

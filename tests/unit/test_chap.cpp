@@ -6,7 +6,15 @@
 #include "crypto/crypto.hpp"
 #include "fixtures/chap_known_answers.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <vector>
+
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
 
 using namespace isr;
 
@@ -147,6 +155,42 @@ static void usable_algorithm_lists(void **)
     EXPECT_ERROR(chap::usable_algorithms({9}), ISCSI_ERR_LOGIN_AUTH_FAILED, "none of the configured algorithms (9)");
 }
 
+// Kernel backend on a host without AF_ALG (this build host): the loader is
+// asked for algif_hash once, whatever the number of hashes probed, and the
+// reason names the module and the socket's error, not the loader's.
+static std::vector<std::string> loads;
+static bool record_load(const std::string &m)
+{
+    loads.push_back(m);
+    errno = ENOENT; // what a failed modprobe may leave behind
+    return false;
+}
+
+static void kernel_backend_without_af_alg(void **)
+{
+    if (std::string(crypto::backend_name()) == "OpenSSL") {
+        print_message("skipped: OpenSSL backend\n");
+        skip();
+    }
+    int fd = socket(AF_ALG, SOCK_SEQPACKET, 0);
+    if (fd >= 0) {
+        close(fd);
+        print_message("skipped: this host has AF_ALG (known_answers covers it)\n");
+        skip();
+    }
+    crypto::set_module_loader(record_load);
+    std::string why;
+    for (int alg : {5, 6, 7, 8})
+        assert_false(crypto::hash_available(alg, &why));
+    crypto::set_module_loader(nullptr);
+    assert_int_equal(loads.size(), 1);
+    assert_string_equal(loads[0].c_str(), "algif_hash");
+    assert_non_null(strstr(why.c_str(), "SHA3-256: no AF_ALG hash sockets"));
+    assert_non_null(strstr(why.c_str(), "algif_hash"));
+    assert_non_null(strstr(why.c_str(), strerror(EAFNOSUPPORT)));
+    EXPECT_ERROR(chap::usable_algorithms({5, 7}), ISCSI_ERR_LOGIN_AUTH_FAILED, "kernel (AF_ALG) crypto");
+}
+
 static void constant_time_compare(void **)
 {
     assert_true(chap::equal_ct({1, 2, 3}, {1, 2, 3}));
@@ -171,6 +215,8 @@ int main()
 {
     const std::string group = std::string("chap, ") + crypto::backend_name();
     const CMUnitTest tests[] = {
+        // first: the kernel backend probes once per process
+        cmocka_unit_test(kernel_backend_without_af_alg),
         cmocka_unit_test(known_answers),   cmocka_unit_test(unknown_algorithm),
         cmocka_unit_test(decode_hex_and_base64), cmocka_unit_test(algorithm_lists),
         cmocka_unit_test(constant_time_compare), cmocka_unit_test(random_bytes_differ),
