@@ -231,7 +231,7 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 # CHAP, command line with DHCP, iBFT, the supervisor, the dracut and
 # initcpio hooks), each harness boot running crypto_kat in the guest first;
 # tests/integration/static-binary.sh checks the binary itself
-STATIC_SCENARIOS := ^(noauth|chap-mutual|cmdline-dhcp|ibft-static|supervise-target-restart|dracut-static|initcpio-static)$$
+STATIC_SCENARIOS := ^(noauth|chap-mutual|chap-missing-hash|cmdline-dhcp|ibft-static|supervise-target-restart|dracut-static|initcpio-static)$$
 boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger static
 	tests/integration/static-binary.sh $(CURDIR)/$(STATIC)/iscsistart $(STATIC_MAX_BYTES)
 	tests/integration/musl-toolchain.sh

@@ -74,15 +74,16 @@ binary_seconds() {
     awk -v a="$start" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-# ours and the peer alternate, so both see the same machine load
+# ours (dynamic, and the static musl build when it is there) and the peer
+# alternate, so all see the same machine load
+WHO="ours peer"
+[ -x "$STATIC" ] && WHO="ours static peer"
 declare -A BIN_MED BIN_RANGE
 for mode in flags ibft; do
-    rm -f "$WORK/bin-$mode-ours.txt" "$WORK/bin-$mode-peer.txt"
-    touch "$WORK/bin-$mode-ours.txt" "$WORK/bin-$mode-peer.txt"
+    for who in $WHO; do rm -f "$WORK/bin-$mode-$who.txt"; touch "$WORK/bin-$mode-$who.txt"; done
     for i in $(seq "$BOOTS"); do
-        for who in ours peer; do
-            bin=$OURS
-            [ $who = peer ] && bin=$PEER
+        for who in $WHO; do
+            case $who in ours) bin=$OURS ;; static) bin=$STATIC ;; peer) bin=$PEER ;; esac
             opts=(--binary "$bin")
             [ $mode = ibft ] && opts+=(--ipxe static)
             log=$(boot "bench-$mode-$who-$i" "${opts[@]}")
@@ -90,7 +91,7 @@ for mode in flags ibft; do
             echo "qemu-bench: $mode $who $i: $(tail -n 1 "$WORK/bin-$mode-$who.txt") s" >&2
         done
     done
-    for who in ours peer; do
+    for who in $WHO; do
         BIN_MED[$mode-$who]=$(median < "$WORK/bin-$mode-$who.txt")
         BIN_RANGE[$mode-$who]=$(minmax < "$WORK/bin-$mode-$who.txt")
     done
@@ -151,10 +152,13 @@ STATIC_SIZE=
     echo
     echo "### 1. Binary start to root block device"
     echo
-    echo "| mode | ours | Debian's iscsistart | ours / peer |"
-    echo "|---|---|---|---|"
+    echo "| mode | ours | Debian's iscsistart | ours / peer | ours, \`make static\` | static / peer |"
+    echo "|---|---|---|---|---|---|"
     for mode in flags ibft; do
-        echo "| $mode | ${BIN_MED[$mode-ours]} (${BIN_RANGE[$mode-ours]}) | ${BIN_MED[$mode-peer]} (${BIN_RANGE[$mode-peer]}) | $(ratio "${BIN_MED[$mode-ours]}" "${BIN_MED[$mode-peer]}") |"
+        st="n/a | n/a"
+        [ -n "${BIN_MED[$mode-static]:-}" ] &&
+            st="${BIN_MED[$mode-static]} (${BIN_RANGE[$mode-static]}) | $(ratio "${BIN_MED[$mode-static]}" "${BIN_MED[$mode-peer]}")"
+        echo "| $mode | ${BIN_MED[$mode-ours]} (${BIN_RANGE[$mode-ours]}) | ${BIN_MED[$mode-peer]} (${BIN_RANGE[$mode-peer]}) | $(ratio "${BIN_MED[$mode-ours]}" "${BIN_MED[$mode-peer]}") | $st |"
     done
     echo
     echo "flags: \`-i -t -g -a -p\`, network set up by the init; ibft: iPXE sanhook, then"
@@ -195,5 +199,16 @@ STATIC_SIZE=
     echo "Debian's binary is stripped as packaged. Our dynamic build needs libstdc++"
     echo "(and libgcc_s, libm) besides what Debian's needs; in an initramfs that"
     echo "already has them for other tools, only the binary's own size counts."
+    if [ -n "$STATIC_SIZE" ] && [ -r "${STATIC%/*}/iscsistart.map" ]; then
+        echo
+        echo "What the \`make static\` binary is made of (musl $(dpkg-query -W -f '${Version}' musl-dev 2>/dev/null),"
+        echo "g++ 12.2 for x86_64-linux-musl built from gcc-12-source; bytes of the"
+        echo "loaded input sections per archive, from the link map, bench/static-size.sh;"
+        echo "the stripped file adds ELF headers and section alignment):"
+        echo
+        echo "| bytes | share | from |"
+        echo "|---:|---:|---|"
+        "$HERE/static-size.sh" "${STATIC%/*}/iscsistart.map" | awk '{ b = $1; p = $2; $1 = $2 = ""; sub(/^ +/, ""); printf "| %s | %s | %s |\n", b, p, $0 }'
+    fi
 } > "$OUT"
 cat "$OUT"

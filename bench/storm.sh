@@ -54,8 +54,14 @@ die() {
 
 # --- a private tgtd on a free loopback port --------------------------------
 listening() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+# Portals below the kernel's ephemeral range: with hundreds of initiators
+# connecting to a closed port inside it, one of them can be given that very
+# port as its own local port (a TCP self-connect), and tgtd then cannot
+# bind the portal ("Address already in use"), as a late n=500 run once saw.
+read -r eph_low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || eph_low=32768
+random_port() { echo $((10000 + (RANDOM * 32768 + RANDOM + $$) % (eph_low - 10000))); }
 for try in 1 2 3 4 5; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 40000))
+    port=$(random_port)
     listening "$port" && continue
     export TGT_IPC_SOCKET=$work/tgtd-$try.ipc
     tgtd -f --iscsi portal=127.0.0.1:$port >"$work/tgtd.log" 2>&1 &
@@ -78,7 +84,7 @@ tgtd_setup_lines=$(wc -l <"$work/tgtd.log")
 # listens on from release + late_ms until the end of each run.
 late_port=
 for _ in 1 2 3 4 5 6 7 8 9 10; do
-    p=$((20000 + (RANDOM * 32768 + RANDOM + $$) % 40000))
+    p=$(random_port)
     [ "$p" != "$port" ] && ! listening "$p" && { late_port=$p; break; }
 done
 [ "$late_ms" = 0 ] || [ -n "$late_port" ] || die "no free port for the late-target series"

@@ -19,6 +19,8 @@
 #   isr.ibft=1), isr.gw=A.B.C.D (optional), isr.if=NAME (default eth0);
 #   isr.net=none: no network setup here at all (no NIC modules, no
 #   addresses; only lo is brought up): iscsistart does it from the command line
+#   isr.rm_module=NAME[,NAME...]: delete those .ko files first (a module
+#   the kernel then cannot load)
 #   isr.rerun=WHAT[,WHAT...]: after the first run succeeded, run iscsistart
 #   again for each WHAT, in order: `args` (the same arguments again) or
 #   `cmdline` (--from-cmdline: the target from this command line); then
@@ -141,6 +143,14 @@ if [ "$(cmdline_get isr.ibft_dump)" = 1 ]; then
         say "isr-ibft-dump: no iBFT found (source '${src:-none}', length '${len:-}')"
     fi
 fi
+
+# --- isr.rm_module=NAME[,NAME...]: remove these modules' files from the
+# image before iscsistart runs, so that loading them fails (a kernel that
+# lacks a CHAP hash, for the static build's crypto)
+RM_MODULES=$(cmdline_get isr.rm_module) || RM_MODULES=
+for m in $(echo "$RM_MODULES" | tr ',' ' '); do
+    find /lib/modules -name "$m.ko*" -exec rm -f {} + && say "isr-init: removed module $m"
+done
 
 # --- optional preload (for initiators that do not load modules themselves) ---
 if [ -s /etc/isr.preload ]; then
