@@ -18,10 +18,11 @@ namespace isr::crypto {
 const char *backend_name();
 
 /// Module loader the kernel backend calls for AF_ALG and hash modules
-/// (e.g. "algif_hash", "crypto-sha3-256"); returns whether it is loaded.
-/// Unset, the backend relies on the kernel's own request_module().
-/// The OpenSSL backend never calls it.
-using ModuleLoader = bool (*)(const std::string &name);
+/// (e.g. "algif_hash", "crypto-sha3-256"); returns whether it is loaded,
+/// and on failure puts its reason in *why (printing nothing: the backend
+/// folds it into its own one-line report). Unset, the backend relies on
+/// the kernel's own request_module(). The OpenSSL backend never calls it.
+using ModuleLoader = bool (*)(const std::string &name, std::string *why);
 void set_module_loader(ModuleLoader load);
 
 /// Whether the hash for CHAP_A number `chap_a` (5 MD5, 6 SHA-1, 7 SHA-256,

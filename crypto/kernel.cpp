@@ -64,32 +64,34 @@ private:
 };
 
 // Run `op`; when it fails with `missing`, load `module` and run it again.
-// errno is the failure's, not the loader's.
-template <class Op> int with_module(Op op, int missing, const std::string &module)
+// errno is the failure's, not the loader's; the loader's reason for not
+// loading goes to `load_why`.
+template <class Op> int with_module(Op op, int missing, const std::string &module, std::string &load_why)
 {
     int rc = op();
     if (rc < 0 && errno == missing && loader) {
         int saved = errno;
-        if (loader(module))
+        if (loader(module, &load_why))
             return op();
         errno = saved;
     }
     return rc;
 }
 
-int alg_socket()
+int alg_socket(std::string &load_why)
 {
-    return with_module([] { return socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0); }, EAFNOSUPPORT, "algif_hash");
+    return with_module([] { return socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0); }, EAFNOSUPPORT, "algif_hash",
+                       load_why);
 }
 
-int bind_hash(int fd, const KernelHash &h)
+int bind_hash(int fd, const KernelHash &h, std::string &load_why)
 {
     sockaddr_alg sa{};
     sa.salg_family = AF_ALG;
     std::memcpy(sa.salg_type, "hash", 5);
     std::strncpy(reinterpret_cast<char *>(sa.salg_name), h.name, sizeof sa.salg_name - 1);
     return with_module([&] { return bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa); }, ENOENT,
-                       std::string("crypto-") + h.name);
+                       std::string("crypto-") + h.name, load_why);
 }
 
 // A bound "hash" socket for `h`, or -1 with `why` set. The bound socket
@@ -101,17 +103,22 @@ int bound_socket(const KernelHash &h, std::string *why)
     static int probe_errno[N_HASHES] = {};
     static bool no_af_alg = false;
     static int af_alg_errno = 0;
+    static std::string af_alg_load, hash_load[N_HASHES]; // the loader's reasons
+    auto loading = [](const std::string &module, const std::string &r) {
+        return r.empty() ? std::string() : " (loading " + module + ": " + r + ")";
+    };
     std::size_t i = (std::size_t)(&h - HASHES);
     auto no_sockets = [&] {
         if (why)
             *why = std::string(h.label) + ": no AF_ALG hash sockets in this kernel (module algif_hash, " +
-                   "CONFIG_CRYPTO_USER_API_HASH): " + std::strerror(af_alg_errno);
+                   "CONFIG_CRYPTO_USER_API_HASH): " + std::strerror(af_alg_errno) + loading("algif_hash", af_alg_load);
         return -1;
     };
     auto no_hash = [&] {
         if (why)
             *why = std::string(h.label) + ": the kernel crypto API has no " + h.name + " (module " + h.module +
-                   ", alias crypto-" + h.name + "): " + std::strerror(probe_errno[i]);
+                   ", alias crypto-" + h.name + "): " + std::strerror(probe_errno[i]) +
+                   loading(std::string("crypto-") + h.name, hash_load[i]);
         return -1;
     };
     if (bound[i] > 0)
@@ -122,14 +129,14 @@ int bound_socket(const KernelHash &h, std::string *why)
         bound[i] = -1;
         return no_sockets();
     }
-    int fd = alg_socket();
+    int fd = alg_socket(af_alg_load);
     if (fd < 0) {
         no_af_alg = true;
         af_alg_errno = errno;
         bound[i] = -1;
         return no_sockets();
     }
-    if (bind_hash(fd, h) < 0) {
+    if (bind_hash(fd, h, hash_load[i]) < 0) {
         probe_errno[i] = errno;
         close(fd);
         bound[i] = -1;

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
     prctl(PR_SET_DUMPABLE, 0);
     // The kernel crypto backend (static build) loads AF_ALG and hash
     // modules the way every other module is loaded.
-    crypto::set_module_loader([](const std::string &m) { return kernel::load_module(m); });
+    crypto::set_module_loader([](const std::string &m, std::string *why) { return kernel::load_module(m, why); });
     cli::Options o;
     try {
         o = cli::parse(argc, argv);

@@ -9,22 +9,22 @@
 
 namespace isr::kernel {
 
-bool load_module(const std::string &name)
+bool load_module(const std::string &name, std::string *why)
 {
     if (module_present(name))
         return true;
 
     kmod_ctx *ctx = kmod_new(nullptr, nullptr);
     if (!ctx) {
-        log::error("modules: libkmod could not start; cannot load %s", name.c_str());
-        return false;
+        return module_failure(why, "libkmod could not start; cannot load " + name);
     }
     kmod_load_resources(ctx);
     kmod_list *list = nullptr;
     bool ok = false;
+    std::string failure;
     int err = kmod_module_new_from_lookup(ctx, name.c_str(), &list);
     if (err < 0 || !list) {
-        log::error("modules: %s not found in /lib/modules", name.c_str());
+        failure = name + " not found in /lib/modules";
     } else {
         kmod_list *it;
         kmod_list_foreach(it, list)
@@ -36,7 +36,7 @@ bool load_module(const std::string &name)
                 ok = true;
                 log::debug(1, "modules: loaded %s", kmod_module_get_name(mod));
             } else {
-                log::error("modules: loading %s failed: %s", kmod_module_get_name(mod), strerror(-rc));
+                failure = std::string("loading ") + kmod_module_get_name(mod) + " failed: " + strerror(-rc);
             }
             kmod_module_unref(mod);
             if (ok)
@@ -45,7 +45,7 @@ bool load_module(const std::string &name)
         kmod_module_unref_list(list);
     }
     kmod_unref(ctx);
-    return ok;
+    return ok || module_failure(why, failure);
 }
 
 } // namespace isr::kernel

@@ -48,15 +48,14 @@ std::string last_line(std::string text)
 
 } // namespace
 
-bool load_module(const std::string &name)
+bool load_module(const std::string &name, std::string *why)
 {
     if (module_present(name))
         return true;
 
     const std::string modprobe = find_modprobe();
     if (modprobe.empty()) {
-        log::error("modules: cannot load %s: no modprobe in /sbin, /usr/sbin, /bin, /usr/bin", name.c_str());
-        return false;
+        return module_failure(why, "cannot load " + name + ": no modprobe in /sbin, /usr/sbin, /bin, /usr/bin");
     }
 
     // modprobe's stdout and stderr both go to a pipe: our stdout carries
@@ -64,8 +63,7 @@ bool load_module(const std::string &name)
     // our one-line error.
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) {
-        log::error("modules: cannot load %s: pipe: %s", name.c_str(), strerror(errno));
-        return false;
+        return module_failure(why, "cannot load " + name + ": pipe: " + strerror(errno));
     }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -79,7 +77,7 @@ bool load_module(const std::string &name)
     close(out[1]);
     if (err != 0) {
         close(out[0]);
-        log::error("modules: cannot load %s: cannot run %s: %s", name.c_str(), modprobe.c_str(), strerror(err));
+        module_failure(why, "cannot load " + name + ": cannot run " + modprobe + ": " + strerror(err));
         return false;
     }
 
@@ -98,9 +96,7 @@ bool load_module(const std::string &name)
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
-            log::error("modules: cannot load %s: waiting for %s: %s", name.c_str(), modprobe.c_str(),
-                       strerror(errno));
-            return false;
+            return module_failure(why, "cannot load " + name + ": waiting for " + modprobe + ": " + strerror(errno));
         }
     }
 
@@ -108,15 +104,12 @@ bool load_module(const std::string &name)
         log::debug(1, "modules: loaded %s (%s)", name.c_str(), modprobe.c_str());
         return true;
     }
-    std::string why = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+    std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                         : std::string("killed by signal ") + std::to_string(WTERMSIG(status));
     std::string said = last_line(text);
     if (said.empty())
-        log::error("modules: %s -q %s failed (%s; not found in /lib/modules?)", modprobe.c_str(), name.c_str(),
-                   why.c_str());
-    else
-        log::error("modules: %s -q %s failed (%s): %s", modprobe.c_str(), name.c_str(), why.c_str(), said.c_str());
-    return false;
+        return module_failure(why, modprobe + " -q " + name + " failed (" + how + "; not found in /lib/modules?)");
+    return module_failure(why, modprobe + " -q " + name + " failed (" + how + "): " + said);
 }
 
 } // namespace isr::kernel

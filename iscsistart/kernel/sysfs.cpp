@@ -55,6 +55,15 @@ bool module_present(const std::string &name)
     return stat(sys.c_str(), &st) == 0;
 }
 
+bool module_failure(std::string *why, const std::string &message)
+{
+    if (why)
+        *why = message;
+    else
+        log::error("modules: %s", message.c_str());
+    return false;
+}
+
 uint64_t tcp_transport_handle()
 {
     const std::string path = "/sys/class/iscsi_transport/tcp/handle";

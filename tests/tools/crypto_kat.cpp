@@ -20,7 +20,7 @@ using namespace isr;
 
 int main()
 {
-    crypto::set_module_loader([](const std::string &m) { return kernel::load_module(m); });
+    crypto::set_module_loader([](const std::string &m, std::string *why) { return kernel::load_module(m, why); });
     int passed = 0, failed = 0;
     auto check = [&](bool ok, const std::string &what) {
         std::printf("crypto-kat: %s: %s\n", ok ? "ok" : "FAIL", what.c_str());
