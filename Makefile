@@ -26,9 +26,10 @@ SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/iscsiroot
 DATADIR  ?= $(PREFIX)/share/iscsiroot
-# dracut and mkinitcpio look only here, whatever PREFIX is
+# dracut, mkinitcpio and initramfs-tools look only here, whatever PREFIX is
 DRACUTMODDIR ?= /usr/lib/dracut/modules.d
 INITCPIODIR  ?= /usr/lib/initcpio
+ITOOLSDIR    ?= /usr/share/initramfs-tools
 # -Os and section GC: the binary goes into every initramfs, and its time is
 # spent waiting on the network and the kernel, not computing (about half
 # the size of -O2).
@@ -262,7 +263,8 @@ install: iscsistart/iscsistart
 	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsistart.8
 	install -D -m 0644 docs/iscsiroot.7 $(DESTDIR)$(MANDIR)/man7/iscsiroot.7
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/real-root.md docs/security.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/initramfs-tools.md docs/real-root.md \
+		docs/security.md $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot
 	install -m 0755 dracut/90iscsiroot/*.sh $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/
 	install -d $(DESTDIR)$(DATADIR)/ipxe-scripts
@@ -274,6 +276,10 @@ install: iscsistart/iscsistart
 	    chmod 0644 $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
 	    mv $(DESTDIR)$(INITCPIODIR)/$$f.tmp $(DESTDIR)$(INITCPIODIR)/$$f || exit 1; \
 	done
+	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/local-top
+	sed 's|/usr/sbin/iscsistart|$(SBINDIR)/iscsistart|g' initramfs-tools/hooks/iscsiroot > $(DESTDIR)$(ITOOLSDIR)/hooks/iscsiroot
+	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/iscsiroot
+	install -m 0755 initramfs-tools/scripts/local-top/iscsiroot $(DESTDIR)$(ITOOLSDIR)/scripts/local-top/iscsiroot
 
 # e.g. make ipxe-images IPXE_SCRIPT=ipxe-scripts/sanboot.ipxe \
 #        IPXE_SET="root-path=iscsi:10.0.0.1::::iqn.2026-11.org.example:root"

@@ -8,6 +8,9 @@
 #   open-iscsi    open-iscsi's own hook and script as Debian installs them,
 #                 and ours beside them (our hook replaces their iscsistart
 #                 in the image by ours): the drop-in case
+#   stock         open-iscsi's hook and script with their own iscsistart, and
+#                 none of ours (for bench/: Debian's stock path); BINARY is
+#                 not used
 #
 # mkinitramfs reads /usr/share/initramfs-tools, /lib/modules/KVER and
 # /boot/config-KVER, none of which it lets us move. So it runs in a private
@@ -23,7 +26,7 @@
 # scratch copy of the host's then, in the same namespace.
 #
 # initramfs.conf: MODULES=list with the virtio NIC, ext4 and the t10-pi
-# softdep in the modules file (not "most": every driver of the kernel
+# softdep in the modules file, and sd_mod for "stock" (not "most": every driver of the kernel
 # would make the image about 3 times as large and slow every boot in TCG;
 # the hook adds the iSCSI modules itself), BUSYBOX=y, COMPRESS=gzip.
 set -euo pipefail
@@ -31,7 +34,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 die() { echo "build-initramfs-tools-image: $*" >&2; exit 1; }
-[ $# -ge 2 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [ours|open-iscsi]"
+[ $# -ge 2 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [ours|open-iscsi|stock]"
 OUT=$(realpath -m "$1")
 BIN=$(realpath "$2")
 FLAVOR=${3:-ours}
@@ -53,6 +56,8 @@ cp -a /usr/share/initramfs-tools "$T/share"
 install -m 0755 "$TOP/initramfs-tools/hooks/iscsiroot" "$T/share/hooks/iscsiroot"
 install -m 0755 "$TOP/initramfs-tools/scripts/local-top/iscsiroot" "$T/share/scripts/local-top/iscsiroot"
 case $FLAVOR in
+    stock) rm -f "$T/share/hooks/iscsiroot" "$T/share/scripts/local-top/iscsiroot"
+        [ -f "$T/share/hooks/iscsi" ] || die "open-iscsi's initramfs-tools hook is missing (apt-get install open-iscsi)" ;;
     ours) rm -f "$T/share/hooks/iscsi" "$T/share/scripts/local-top/iscsi" ;;
     open-iscsi)
         [ -f "$T/share/hooks/iscsi" ] && [ -f "$T/share/scripts/local-top/iscsi" ] ||
@@ -72,6 +77,8 @@ RUNSIZE=10%
 FSTYPE=auto
 CONF
 printf '%s\n' virtio_pci virtio_net ext4 crc32c_generic crc64_rocksoft_generic > "$T/conf/modules"
+# open-iscsi's hook adds no disk driver (MODULES=most would bring sd_mod)
+[ "$FLAVOR" = stock ] && echo sd_mod >> "$T/conf/modules"
 cp "$KROOT/boot/config-$KVER" "$T/boot/"
 ETC_ISCSI=
 if [ -n "${ISR_ISCSI_INITRAMFS:-}" ]; then

@@ -24,7 +24,8 @@ for f in usr/local/sbin/iscsistart usr/local/share/man/man8/iscsistart.8 \
          usr/local/share/iscsiroot/ipxe-scripts/mkimage.sh \
          usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh \
          usr/lib/initcpio/install/iscsiroot usr/lib/initcpio/install/sd-iscsiroot \
-         usr/lib/initcpio/hooks/iscsiroot; do
+         usr/lib/initcpio/hooks/iscsiroot usr/share/initramfs-tools/hooks/iscsiroot \
+         usr/share/initramfs-tools/scripts/local-top/iscsiroot usr/local/share/doc/iscsiroot/initramfs-tools.md; do
     [ -f "$D/$f" ] && ok "installed /$f" || bad "missing /$f"
 done
 
@@ -33,7 +34,8 @@ for f in "$D"/usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh \
          "$D"/usr/lib/initcpio/install/*; do
     bash -n "$f" 2>/dev/null && ok "bash -n ${f#"$D"}" || bad "bash -n ${f#"$D"}"
 done
-for f in "$D"/usr/lib/dracut/modules.d/90iscsiroot/[!m]*.sh "$D"/usr/lib/initcpio/hooks/*; do
+for f in "$D"/usr/lib/dracut/modules.d/90iscsiroot/[!m]*.sh "$D"/usr/lib/initcpio/hooks/* \
+         "$D"/usr/share/initramfs-tools/hooks/* "$D"/usr/share/initramfs-tools/scripts/local-top/*; do
     dash -n "$f" 2>/dev/null && ok "dash -n ${f#"$D"}" || bad "dash -n ${f#"$D"}"
 done
 
@@ -53,6 +55,16 @@ if grep -q 'ISCSIROOT_ISCSISTART:-/usr/local/sbin/iscsistart' "$D/usr/lib/initcp
 else
     bad "initcpio hooks do not name /usr/local/sbin/iscsistart"
 fi
+
+# ... and the initramfs-tools hook's
+if grep -q '/usr/local/sbin/iscsistart' "$D/usr/share/initramfs-tools/hooks/iscsiroot" &&
+   ! grep -q '/usr/sbin/iscsistart' "$D/usr/share/initramfs-tools/hooks/iscsiroot"; then
+    ok "initramfs-tools hook looks for the installed binary"
+else
+    bad "initramfs-tools hook does not name /usr/local/sbin/iscsistart"
+fi
+[ -x "$D/usr/share/initramfs-tools/hooks/iscsiroot" ] && [ -x "$D/usr/share/initramfs-tools/scripts/local-top/iscsiroot" ] &&
+    ok "initramfs-tools files executable" || bad "initramfs-tools files not executable"
 
 # man pages render without warnings
 for m in "$D"/usr/local/share/man/man*/*; do
