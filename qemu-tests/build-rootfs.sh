@@ -44,6 +44,7 @@ cat > "$DIR/sbin/init" <<'INIT'
 # isr-supervisor: lines name the processes whose argv[0] starts with '@'.
 # isr-netconf: FILE: LINE  each line of /run/net-*.conf;
 # isr-root-sessions: N  the kernel's iSCSI sessions (/sys/class/iscsi_session)
+# isr-open-iscsi-interface: IF  /run/initramfs/open-iscsi.interface, if any
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 [ -e /proc/mounts ] || mount -t proc proc /proc
 [ -d /sys/class ] || mount -t sysfs sysfs /sys
@@ -57,6 +58,7 @@ for f in /run/net-*.conf; do
     [ -f "$f" ] && sed "s|^|isr-netconf: ${f#/run/}: |" "$f"
 done
 echo "isr-root-sessions: $(ls /sys/class/iscsi_session 2>/dev/null | wc -l)"
+[ -f /run/initramfs/open-iscsi.interface ] && echo "isr-open-iscsi-interface: $(cat /run/initramfs/open-iscsi.interface)"
 
 param() {
     for w in $(cat /proc/cmdline); do

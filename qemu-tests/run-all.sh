@@ -519,6 +519,7 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "Begin: iscsiroot: logging in to the iSCSI root \.\.\. "
                   --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+\$"
                   --expect-log "^isr-netconf: net-en[a-z0-9]+\.conf: PROTO='none'\$"
+                  --expect-log "^isr-open-iscsi-interface: en[a-z0-9]+\$"
                   --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise " "${ITOOLS_ROOT_LOGS[@]}") ;;
         # no root=: the script sets ROOT to the disk
         itools-dhcp)
