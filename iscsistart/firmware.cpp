@@ -103,16 +103,9 @@ int fw_network(const cli::Options &o)
         dns.insert(dns.end(), n.dns.begin(), n.dns.end());
         // the same record a command-line boot leaves, for the hooks and
         // the real root (an initramfs-tools boot turns it into /run/net-IF.conf)
-        dhcp::Lease l;
-        l.your_ip = n.address;
-        l.prefix_len = n.prefix_len;
-        if (n.gateway.set())
-            l.routers.push_back(n.gateway);
-        l.dns = n.dns;
-        l.hostname = n.hostname;
         try {
             if (n.address.set())
-                dhcp::write_lease(l, ifname);
+                dhcp::write_lease(dhcp::static_lease(n.address, n.prefix_len, n.gateway, n.dns, n.hostname), ifname);
         } catch (const Error &e) {
             log::info("warning: %s", e.what());
         }
