@@ -5,7 +5,7 @@
 #   make unit-asan    unit tests built with ASan and UBSan (in build/asan)
 #   make integration  login tests against tgtd on 127.0.0.1
 #   make boot-tests   QEMU boot tests only (and a few with make static's binary)
-#   make install DESTDIR= PREFIX=/usr
+#   make install DESTDIR= PREFIX=/usr  (the binary goes to PREFIX/lib/iscsiroot/)
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
 #   make bench        QEMU boot times and sizes against Debian's iscsistart, and
@@ -22,7 +22,9 @@
 
 CXX      ?= g++
 PREFIX   ?= /usr
-SBINDIR  ?= $(PREFIX)/sbin
+# the binary's own directory, not $(PREFIX)/sbin: open-iscsi ships an
+# iscsistart there (Debian, Arch, Fedora), and ours must not replace it
+ISRLIBDIR ?= $(PREFIX)/lib/iscsiroot
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/iscsiroot
 DATADIR  ?= $(PREFIX)/share/iscsiroot
@@ -256,28 +258,33 @@ demo: iscsistart/iscsistart
 	@qemu-tests/run-boot.sh --binary $(CURDIR)/iscsistart/iscsistart --name demo --timeout 120; \
 	rc=$$?; grep -aE '^(isr-init: running|iscsistart:|ISR-|/dev/sd)' qemu-tests/work/demo.log; exit $$rc
 
-# The initcpio hooks name the binary's path (ISCSIROOT_ISCSISTART's
-# default), so it follows SBINDIR; dracut's module searches for it.
+# The hooks name the binary's path (/usr/lib/iscsiroot/iscsistart in the
+# sources), so it follows ISRLIBDIR. The man page is iscsiroot-iscsistart(8):
+# iscsistart(8) is open-iscsi's. The packages (debian/, PKGBUILD,
+# iscsiroot.spec) run this target with PREFIX=/usr, so both install the
+# same files (tests/integration/packages.sh compares them).
+ISR_BIN_PATH_SED := sed 's|/usr/lib/iscsiroot/iscsistart|$(ISRLIBDIR)/iscsistart|g'
 install: iscsistart/iscsistart
-	install -D -m 0755 iscsistart/iscsistart $(DESTDIR)$(SBINDIR)/iscsistart
-	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsistart.8
+	install -D -m 0755 iscsistart/iscsistart $(DESTDIR)$(ISRLIBDIR)/iscsistart
+	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsiroot-iscsistart.8
 	install -D -m 0644 docs/iscsiroot.7 $(DESTDIR)$(MANDIR)/man7/iscsiroot.7
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/initramfs-tools.md docs/real-root.md \
 		docs/security.md $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot
 	install -m 0755 dracut/90iscsiroot/*.sh $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/
+	$(ISR_BIN_PATH_SED) dracut/90iscsiroot/module-setup.sh > $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/module-setup.sh
 	install -d $(DESTDIR)$(DATADIR)/ipxe-scripts
 	install -m 0644 ipxe-scripts/*.ipxe ipxe-scripts/README.md $(DESTDIR)$(DATADIR)/ipxe-scripts/
 	install -m 0755 ipxe-scripts/*.sh $(DESTDIR)$(DATADIR)/ipxe-scripts/
 	install -d $(DESTDIR)$(INITCPIODIR)/install $(DESTDIR)$(INITCPIODIR)/hooks
 	for f in install/iscsiroot install/sd-iscsiroot hooks/iscsiroot; do \
-	    sed 's|/usr/sbin/iscsistart|$(SBINDIR)/iscsistart|g' initcpio/$$f > $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
+	    $(ISR_BIN_PATH_SED) initcpio/$$f > $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
 	    chmod 0644 $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
 	    mv $(DESTDIR)$(INITCPIODIR)/$$f.tmp $(DESTDIR)$(INITCPIODIR)/$$f || exit 1; \
 	done
 	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/local-top
-	sed 's|/usr/sbin/iscsistart|$(SBINDIR)/iscsistart|g' initramfs-tools/hooks/iscsiroot > $(DESTDIR)$(ITOOLSDIR)/hooks/iscsiroot
+	$(ISR_BIN_PATH_SED) initramfs-tools/hooks/iscsiroot > $(DESTDIR)$(ITOOLSDIR)/hooks/iscsiroot
 	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/iscsiroot
 	install -m 0755 initramfs-tools/scripts/local-top/iscsiroot $(DESTDIR)$(ITOOLSDIR)/scripts/local-top/iscsiroot
 
