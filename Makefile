@@ -4,7 +4,8 @@
 #   make unit         unit tests only
 #   make unit-asan    unit tests built with ASan and UBSan (in build/asan)
 #   make integration  login tests against tgtd on 127.0.0.1
-#   make boot-tests   QEMU boot tests only (and a few with make static's binary)
+#   make boot-tests   QEMU boot tests only (and a few with make static's binary),
+#                     and the packages (.deb, RPM, PKGBUILD) built and checked
 #   make install DESTDIR= PREFIX=/usr  (the binary goes to PREFIX/lib/iscsiroot/)
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
@@ -238,6 +239,7 @@ STATIC_SCENARIOS := ^(noauth|chap-mutual|chap-missing-hash|cmdline-dhcp|ibft-sta
 boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger static
 	tests/integration/static-binary.sh $(CURDIR)/$(STATIC)/iscsistart $(STATIC_MAX_BYTES)
 	tests/integration/musl-toolchain.sh
+	tests/integration/packages.sh
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
 		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
 	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)' \

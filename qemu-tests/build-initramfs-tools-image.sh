@@ -21,6 +21,8 @@
 # empty /lib/modules is created when the host has none (a container) to
 # serve as the mount point.
 #
+# ISR_ITOOLS_FROM=ROOT: our hook and script as installed under ROOT (by the
+# .deb, say) instead of this tree's.
 # ISR_ISCSI_INITRAMFS=FILE (flavor open-iscsi): FILE is /etc/iscsi/iscsi.initramfs
 # for open-iscsi's hook (which copies it into the image); /etc/iscsi is a
 # scratch copy of the host's then, in the same namespace.
@@ -53,8 +55,12 @@ trap 'rm -rf "$T"' EXIT
 
 # /usr/share/initramfs-tools as it would be with our package installed
 cp -a /usr/share/initramfs-tools "$T/share"
-install -m 0755 "$TOP/initramfs-tools/hooks/iscsiroot" "$T/share/hooks/iscsiroot"
-install -m 0755 "$TOP/initramfs-tools/scripts/local-top/iscsiroot" "$T/share/scripts/local-top/iscsiroot"
+# ours: this tree's files, or with ISR_ITOOLS_FROM=ROOT those a package
+# installed under ROOT (ROOT/usr/share/initramfs-tools/...)
+SRC=$TOP/initramfs-tools
+[ -n "${ISR_ITOOLS_FROM:-}" ] && SRC=$ISR_ITOOLS_FROM/usr/share/initramfs-tools
+install -m 0755 "$SRC/hooks/iscsiroot" "$T/share/hooks/iscsiroot"
+install -m 0755 "$SRC/scripts/local-top/iscsiroot" "$T/share/scripts/local-top/iscsiroot"
 case $FLAVOR in
     stock) rm -f "$T/share/hooks/iscsiroot" "$T/share/scripts/local-top/iscsiroot"
         [ -f "$T/share/hooks/iscsi" ] || die "open-iscsi's initramfs-tools hook is missing (apt-get install open-iscsi)" ;;
