@@ -123,7 +123,7 @@ ours_only $INITCPIO_SCENARIOS
 # our binary in place of theirs. udev renames the NIC (ens2), so ip=
 # names no device. panic=5: initramfs-tools' panic() reboots (QEMU ends)
 # instead of waiting in its rescue shell.
-ITOOLS_SCENARIOS="itools-static itools-dhcp itools-debian-chap itools-ibft itools-wrong-target
+ITOOLS_SCENARIOS="itools-static itools-dhcp itools-debian-chap itools-ibft itools-wrong-target itools-wrong-target-shell
            itools-oi-static itools-oi-conf itools-oi-ibft"
 ITOOLS_IMG=$HERE/work/itools/iscsiroot.img
 ITOOLS_OI_IMG=$HERE/work/itools/open-iscsi.img
@@ -546,6 +546,12 @@ scenario_opts() {  # sets OPTS for scenario $1
         itools-wrong-target)
             OPTS=(--initrd "$ITOOLS_IMG" --expect fail:panic --timeout 90
                   --cmdline "$ITOOLS_IP netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root panic=5"
+                  --expect-log "^iscsiroot: iscsistart failed with exit code 19 ") ;;
+        # the same without panic=: initramfs-tools' rescue shell, as most
+        # machines boot; its prompt within 60 s
+        itools-wrong-target-shell)
+            OPTS=(--initrd "$ITOOLS_IMG" --expect fail:shell --timeout 60
+                  --cmdline "$ITOOLS_IP netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
                   --expect-log "^iscsiroot: iscsistart failed with exit code 19 ") ;;
         # open-iscsi's boot script (with our binary) logs in first; ours
         # finds the session: one session, their second call gets exit 15

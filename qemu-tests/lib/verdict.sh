@@ -67,6 +67,11 @@ else
             fail "expected iPXE to fail, but no console line matches '$IPXE_SAN_ERROR' (${SECS}s), see $LOG"
         pass
     fi
+    if [ "$EXPECT_RC" = shell ]; then
+        [ -n "$SHELL_AT" ] || fail "expected initramfs-tools' rescue shell, see $LOG"
+        info "rescue shell after $((SHELL_AT / 1000)) s"
+        pass
+    fi
     if [ "$EXPECT_RC" = panic ]; then
         [ "$QEMU_RC" = 0 ] ||
             fail "expected initramfs-tools' panic and a reboot (QEMU exit 0), but QEMU exited $QEMU_RC (${SECS}s), see $LOG"
