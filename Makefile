@@ -4,8 +4,9 @@
 #   make unit         unit tests only
 #   make unit-asan    unit tests built with ASan and UBSan (in build/asan)
 #   make integration  login tests against tgtd on 127.0.0.1
-#   make boot-tests   QEMU boot tests only (and a few with make static's binary)
-#   make install DESTDIR= PREFIX=/usr
+#   make boot-tests   QEMU boot tests only (and a few with make static's binary),
+#                     and the packages (.deb, RPM, PKGBUILD) built and checked
+#   make install DESTDIR= PREFIX=/usr  (the binary goes to PREFIX/lib/iscsiroot/)
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot a QEMU VM from an iSCSI root with our iscsistart
 #   make bench        QEMU boot times and sizes against Debian's iscsistart, and
@@ -22,13 +23,16 @@
 
 CXX      ?= g++
 PREFIX   ?= /usr
-SBINDIR  ?= $(PREFIX)/sbin
+# the binary's own directory, not $(PREFIX)/sbin: open-iscsi ships an
+# iscsistart there (Debian, Arch, Fedora), and ours must not replace it
+ISRLIBDIR ?= $(PREFIX)/lib/iscsiroot
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/iscsiroot
 DATADIR  ?= $(PREFIX)/share/iscsiroot
-# dracut and mkinitcpio look only here, whatever PREFIX is
+# dracut, mkinitcpio and initramfs-tools look only here, whatever PREFIX is
 DRACUTMODDIR ?= /usr/lib/dracut/modules.d
 INITCPIODIR  ?= /usr/lib/initcpio
+ITOOLSDIR    ?= /usr/share/initramfs-tools
 # -Os and section GC: the binary goes into every initramfs, and its time is
 # spent waiting on the network and the kernel, not computing (about half
 # the size of -O2).
@@ -235,6 +239,7 @@ STATIC_SCENARIOS := ^(noauth|chap-mutual|chap-missing-hash|cmdline-dhcp|ibft-sta
 boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger static
 	tests/integration/static-binary.sh $(CURDIR)/$(STATIC)/iscsistart $(STATIC_MAX_BYTES)
 	tests/integration/musl-toolchain.sh
+	tests/integration/packages.sh
 	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
 		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
 	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)' \
@@ -255,25 +260,35 @@ demo: iscsistart/iscsistart
 	@qemu-tests/run-boot.sh --binary $(CURDIR)/iscsistart/iscsistart --name demo --timeout 120; \
 	rc=$$?; grep -aE '^(isr-init: running|iscsistart:|ISR-|/dev/sd)' qemu-tests/work/demo.log; exit $$rc
 
-# The initcpio hooks name the binary's path (ISCSIROOT_ISCSISTART's
-# default), so it follows SBINDIR; dracut's module searches for it.
+# The hooks name the binary's path (/usr/lib/iscsiroot/iscsistart in the
+# sources), so it follows ISRLIBDIR. The man page is iscsiroot-iscsistart(8):
+# iscsistart(8) is open-iscsi's. The packages (debian/, PKGBUILD,
+# iscsiroot.spec) run this target with PREFIX=/usr, so both install the
+# same files (tests/integration/packages.sh compares them).
+ISR_BIN_PATH_SED := sed 's|/usr/lib/iscsiroot/iscsistart|$(ISRLIBDIR)/iscsistart|g'
 install: iscsistart/iscsistart
-	install -D -m 0755 iscsistart/iscsistart $(DESTDIR)$(SBINDIR)/iscsistart
-	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsistart.8
+	install -D -m 0755 iscsistart/iscsistart $(DESTDIR)$(ISRLIBDIR)/iscsistart
+	install -D -m 0644 docs/iscsistart.8 $(DESTDIR)$(MANDIR)/man8/iscsiroot-iscsistart.8
 	install -D -m 0644 docs/iscsiroot.7 $(DESTDIR)$(MANDIR)/man7/iscsiroot.7
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/real-root.md docs/security.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/initramfs-tools.md docs/real-root.md \
+		docs/security.md $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot
 	install -m 0755 dracut/90iscsiroot/*.sh $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/
+	$(ISR_BIN_PATH_SED) dracut/90iscsiroot/module-setup.sh > $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/module-setup.sh
 	install -d $(DESTDIR)$(DATADIR)/ipxe-scripts
 	install -m 0644 ipxe-scripts/*.ipxe ipxe-scripts/README.md $(DESTDIR)$(DATADIR)/ipxe-scripts/
 	install -m 0755 ipxe-scripts/*.sh $(DESTDIR)$(DATADIR)/ipxe-scripts/
 	install -d $(DESTDIR)$(INITCPIODIR)/install $(DESTDIR)$(INITCPIODIR)/hooks
 	for f in install/iscsiroot install/sd-iscsiroot hooks/iscsiroot; do \
-	    sed 's|/usr/sbin/iscsistart|$(SBINDIR)/iscsistart|g' initcpio/$$f > $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
+	    $(ISR_BIN_PATH_SED) initcpio/$$f > $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
 	    chmod 0644 $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
 	    mv $(DESTDIR)$(INITCPIODIR)/$$f.tmp $(DESTDIR)$(INITCPIODIR)/$$f || exit 1; \
 	done
+	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/local-top
+	$(ISR_BIN_PATH_SED) initramfs-tools/hooks/iscsiroot > $(DESTDIR)$(ITOOLSDIR)/hooks/iscsiroot
+	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/iscsiroot
+	install -m 0755 initramfs-tools/scripts/local-top/iscsiroot $(DESTDIR)$(ITOOLSDIR)/scripts/local-top/iscsiroot
 
 # e.g. make ipxe-images IPXE_SCRIPT=ipxe-scripts/sanboot.ipxe \
 #        IPXE_SET="root-path=iscsi:10.0.0.1::::iqn.2026-11.org.example:root"

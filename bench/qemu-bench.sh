@@ -46,6 +46,7 @@ die() { echo "qemu-bench: $*" >&2; exit 1; }
 
 IQN=iqn.2026-11.test.iscsiroot
 STATIC_ROOT="ip=10.77.0.2::10.77.0.1:255.255.255.0::eth0:off netroot=iscsi:10.77.0.1::3260:1:$IQN:root rd.iscsi.initiator=$IQN:initiator root=LABEL=isr-root rd.shell=0 rd.retry=30"
+ITOOLS_ROOT="ip=10.77.0.2::10.77.0.1:255.255.255.0:::off iscsi_initiator=$IQN:initiator iscsi_target_name=$IQN:root iscsi_target_ip=10.77.0.1 iscsi_target_port=3260 root=LABEL=isr-root panic=5"
 
 marker() { tr -d '\r' < "$1" | awk -v m="$2" '$1 == m { print $2; exit }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -105,18 +106,30 @@ ISCSIROOT_NET_DRIVERS= "$QT/build-dracut-image.sh" "$IMG_DRACUT" "$OURS" shell >
     die "our dracut image failed, see $WORK/build-dracut.log"
 "$QT/build-initcpio-image.sh" "$IMG_INITCPIO" "$OURS" > "$WORK/build-initcpio.log" 2>&1 ||
     die "our initcpio image failed, see $WORK/build-initcpio.log"
+IMG_ITOOLS_STOCK=$WORK/itools-stock.img IMG_ITOOLS=$WORK/itools-ours.img
+"$QT/build-initramfs-tools-image.sh" "$IMG_ITOOLS_STOCK" "$OURS" stock > "$WORK/build-itools-stock.log" 2>&1 ||
+    die "stock initramfs-tools image failed, see $WORK/build-itools-stock.log"
+"$QT/build-initramfs-tools-image.sh" "$IMG_ITOOLS" "$OURS" ours > "$WORK/build-itools.log" 2>&1 ||
+    die "our initramfs-tools image failed, see $WORK/build-itools.log"
 
-declare -A IMG_MED IMG_RANGE IMG_FILE
+declare -A IMG_MED IMG_RANGE IMG_FILE IMG_CMDLINE
 IMG_FILE[stock]=$IMG_STOCK IMG_FILE[dracut]=$IMG_DRACUT IMG_FILE[initcpio]=$IMG_INITCPIO
-for img in stock dracut initcpio; do rm -f "$WORK/img-$img.txt"; touch "$WORK/img-$img.txt"; done
+IMG_FILE[itools-stock]=$IMG_ITOOLS_STOCK IMG_FILE[itools]=$IMG_ITOOLS
+IMGS="stock dracut initcpio itools-stock itools"
+for img in $IMGS; do IMG_CMDLINE[$img]=$STATIC_ROOT; done
+# initramfs-tools: the same words for both images, Debian's iscsi_* (what
+# open-iscsi's script reads; ours reads them too), ip= without a device
+# (the image's udev renames the NIC), klibc ipconfig's format for theirs
+IMG_CMDLINE[itools-stock]=$ITOOLS_ROOT IMG_CMDLINE[itools]=$ITOOLS_ROOT
+for img in $IMGS; do rm -f "$WORK/img-$img.txt"; touch "$WORK/img-$img.txt"; done
 for i in $(seq "$BOOTS"); do
-    for img in stock dracut initcpio; do
-        log=$(boot "bench-img-$img-$i" --initrd "${IMG_FILE[$img]}" --cmdline "$STATIC_ROOT")
+    for img in $IMGS; do
+        log=$(boot "bench-img-$img-$i" --initrd "${IMG_FILE[$img]}" --cmdline "${IMG_CMDLINE[$img]}")
         [ -n "$log" ] && marker "$log" ISR-ROOT-UPTIME >> "$WORK/img-$img.txt"
         echo "qemu-bench: image $img $i: $(tail -n 1 "$WORK/img-$img.txt") s" >&2
     done
 done
-for img in stock dracut initcpio; do
+for img in $IMGS; do
     IMG_MED[$img]=$(median < "$WORK/img-$img.txt")
     IMG_RANGE[$img]=$(minmax < "$WORK/img-$img.txt")
 done
@@ -185,6 +198,26 @@ STATIC_SIZE=
     echo "dracut images with every Ethernet driver (as \`--no-hostonly\` builds);"
     echo "the mkinitcpio-style one (qemu-tests' runner of our hook) with the"
     echo "virtio NIC's driver only, so its size is not comparable to the others."
+    echo
+    echo "Debian's initramfs-tools (mkinitramfs $(dpkg-query -W -f '${Version}' initramfs-tools-core 2>/dev/null), real images):"
+    echo
+    echo "| initramfs | seconds | / Debian's stock path | compressed | unpacked |"
+    echo "|---|---|---|---|---|"
+    for img in itools-stock itools; do
+        case $img in
+            itools-stock) label="initramfs-tools, open-iscsi's hook and script with its iscsistart (stock)" ;;
+            itools) label="initramfs-tools, our hook and script" ;;
+        esac
+        f=${IMG_FILE[$img]}
+        echo "| $label | ${IMG_MED[$img]} (${IMG_RANGE[$img]}) | $(ratio "${IMG_MED[$img]}" "${IMG_MED[itools-stock]}") | $(kib "$(stat -c %s "$f")") KiB | $(kib "$(unpacked "$f")") KiB |"
+    done
+    echo
+    echo "Kernel command line for both: \`ip=\` without a device, Debian's \`iscsi_initiator=\`,"
+    echo "\`iscsi_target_name=\`, \`iscsi_target_ip=\`, \`iscsi_target_port=\`, \`root=LABEL=\`. Both images"
+    echo "built by qemu-tests/build-initramfs-tools-image.sh (MODULES=list: virtio NIC, ext4, and"
+    echo "what each hook adds, plus sd_mod for the stock one, whose hook adds no disk driver;"
+    echo "gzip). The stock script runs open-iscsi's iscsistart twice for the target (the"
+    echo "second run finds the session), each after that binary's one-second sleep."
     echo
     echo "### 3. Binary sizes"
     echo

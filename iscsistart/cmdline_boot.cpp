@@ -140,12 +140,7 @@ std::string bring_up(const InterfacePlan &p, const BootConfig &b, NetState &st)
     if (p.method == IpConfig::STATIC) {
         net::configure_link(nl, dev, p.address, p.prefix_len, p.gateway);
         wait_carrier(nl, dev, carrier_ms);
-        lease.your_ip = p.address;
-        lease.prefix_len = p.prefix_len;
-        if (p.gateway.set())
-            lease.routers.push_back(p.gateway);
-        lease.dns = p.dns;
-        lease.hostname = p.hostname;
+        lease = dhcp::static_lease(p.address, p.prefix_len, p.gateway, p.dns, p.hostname);
     } else {
         net::configure_link(nl, dev, {}, 0, {});
         wait_carrier(nl, dev, carrier_ms);

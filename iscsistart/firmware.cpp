@@ -3,6 +3,7 @@
 #include "../ibft/records.hpp"
 #include "../ibft/source.hpp"
 #include "boot_session.hpp"
+#include "dhcp/lease_file.hpp"
 #include "ibft_nic.hpp"
 #include "kernel/modules.hpp"
 #include "net/netconfig.hpp"
@@ -98,8 +99,16 @@ int fw_network(const cli::Options &o)
     }
     std::vector<net::IpAddress> dns;
     for (const auto &n : nics) {
-        net::configure_nic(n, 10000);
+        std::string ifname = net::configure_nic(n, 10000);
         dns.insert(dns.end(), n.dns.begin(), n.dns.end());
+        // the same record a command-line boot leaves, for the hooks and
+        // the real root (an initramfs-tools boot turns it into /run/net-IF.conf)
+        try {
+            if (n.address.set())
+                dhcp::write_lease(dhcp::static_lease(n.address, n.prefix_len, n.gateway, n.dns, n.hostname), ifname);
+        } catch (const Error &e) {
+            log::info("warning: %s", e.what());
+        }
     }
     net::write_resolv_conf(dns);
     return ISCSI_SUCCESS;

@@ -42,12 +42,23 @@ cat > "$DIR/sbin/init" <<'INIT'
 #                   file through the session: ISR-ISCSID-OK, or
 #                   ISR-ISCSID-FAILED <why>
 # isr-supervisor: lines name the processes whose argv[0] starts with '@'.
+# isr-netconf: FILE: LINE  each line of /run/net-*.conf;
+# isr-root-sessions: N  the kernel's iSCSI sessions (/sys/class/iscsi_session)
+# isr-open-iscsi-interface: IF  /run/initramfs/open-iscsi.interface, if any
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 [ -e /proc/mounts ] || mount -t proc proc /proc
 [ -d /sys/class ] || mount -t sysfs sysfs /sys
 echo "ISR-ROOT-MOUNTED-FROM-ISCSI"
 echo "ISR-ROOT-UPTIME $(cut -d' ' -f1 /proc/uptime)"
 echo "isr-root: / is: $(grep ' / ' /proc/mounts)"
+# what the initramfs left for the real root's network tools: klibc
+# ipconfig-format /run/net-IF.conf files (initramfs-tools) and the
+# sessions in sysfs
+for f in /run/net-*.conf; do
+    [ -f "$f" ] && sed "s|^|isr-netconf: ${f#/run/}: |" "$f"
+done
+echo "isr-root-sessions: $(ls /sys/class/iscsi_session 2>/dev/null | wc -l)"
+[ -f /run/initramfs/open-iscsi.interface ] && echo "isr-open-iscsi-interface: $(cat /run/initramfs/open-iscsi.interface)"
 
 param() {
     for w in $(cat /proc/cmdline); do

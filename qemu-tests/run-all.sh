@@ -117,6 +117,26 @@ INITCPIO_CONF=$HERE/work/initcpio/iscsiroot.conf
 # initcpio-sd-*: sd-iscsiroot's unit under systemd (see below)
 INITCPIO_SD_IMG=$HERE/work/initcpio/sd-iscsiroot.img
 ours_only $INITCPIO_SCENARIOS
+# initramfs-tools scenarios: images made by Debian's own mkinitramfs
+# (build-initramfs-tools-image.sh) with ../initramfs-tools; itools-oi-*
+# also have open-iscsi's hook and boot script as Debian installs them, with
+# our binary in place of theirs. udev renames the NIC (ens2), so ip=
+# names no device. panic=5: initramfs-tools' panic() reboots (QEMU ends)
+# instead of waiting in its rescue shell.
+ITOOLS_SCENARIOS="itools-static itools-dhcp itools-debian-chap itools-ibft itools-wrong-target itools-wrong-target-shell
+           itools-oi-static itools-oi-conf itools-oi-ibft"
+ITOOLS_IMG=$HERE/work/itools/iscsiroot.img
+ITOOLS_OI_IMG=$HERE/work/itools/open-iscsi.img
+# itools-oi-conf: open-iscsi's /etc/iscsi/iscsi.initramfs names the target
+ITOOLS_OI_CONF_IMG=$HERE/work/itools/open-iscsi-conf.img
+ITOOLS_OI_CONF=$HERE/work/itools/iscsi.initramfs
+ITOOLS_IP="ip=$STATIC_IP:::off"
+ITOOLS_DEBIAN="iscsi_initiator=$INITIATOR_IQN iscsi_target_name=$TARGET_IQN iscsi_target_ip=10.77.0.1 iscsi_target_port=3260"
+# after switch_root: the ipconfig-format file, one session, the root
+ITOOLS_ROOT_LOGS=(--expect-log "^isr-netconf: net-en[a-z0-9]+\.conf: IPV4ADDR='10\.77\.0\.[0-9]+'\$"
+                  --expect-log "^isr-root-sessions: 1\$"
+                  --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ")
+ours_only $ITOOLS_SCENARIOS
 # iPXE scenarios (../ipxe-scripts): iPXE runs a shipped script; sanboot-*
 # boot the whole iSCSI disk (syslinux, kernel and the initcpio image on
 # partition 1, root on partition 2), whose initramfs logs in again from
@@ -492,6 +512,66 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --ipxe-set menu-default=installer --ipxe-set menu-timeout=1000
                   --expect-log "iscsiroot: menu entry: installer\$"
                   "${SANHOOK_LOGS[@]:2}" "${SANHOOK_HTTP_LOGS[@]}") ;;
+        # initramfs-tools, our hook and local-top script only
+        itools-static)
+            OPTS=(--initrd "$ITOOLS_IMG" --timeout 120
+                  --cmdline "$ITOOLS_IP netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root panic=5"
+                  --expect-log "Begin: iscsiroot: logging in to the iSCSI root \.\.\. "
+                  --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+\$"
+                  --expect-log "^isr-netconf: net-en[a-z0-9]+\.conf: PROTO='none'\$"
+                  --expect-log "^isr-open-iscsi-interface: en[a-z0-9]+\$"
+                  --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise " "${ITOOLS_ROOT_LOGS[@]}") ;;
+        # no root=: the script sets ROOT to the disk
+        itools-dhcp)
+            OPTS=(--initrd "$ITOOLS_IMG" --dhcp-root-path --timeout 150
+                  --cmdline "ip=dhcp netroot=dhcp panic=5"
+                  --expect-log "^iscsiroot: root device /dev/sd[a-z]+\$"
+                  --expect-log "^isr-netconf: net-en[a-z0-9]+\.conf: PROTO='dhcp'\$"
+                  --expect-log "^isr-netconf: net-en[a-z0-9]+\.conf: ROOTPATH='iscsi:10\.77\.0\.1:::1:$(re_escape "$TARGET_IQN")'\$"
+                  "${ITOOLS_ROOT_LOGS[@]}") ;;
+        # Debian's iscsi_* words with mutual CHAP; no secret on the console
+        itools-debian-chap)
+            OPTS=(--initrd "$ITOOLS_IMG" --chap "$CHAP" --mutual "$MUTUAL" --timeout 120
+                  --cmdline "$ITOOLS_IP $ITOOLS_DEBIAN iscsi_username=${CHAP%%:*} iscsi_password=${CHAP#*:} iscsi_in_username=${MUTUAL%%:*} iscsi_in_password=${MUTUAL#*:} root=LABEL=isr-root panic=5"
+                  --expect-log "iscsistart: \[ *[0-9]+ ms\] logged in \(TSIH [0-9]+, TPGT 1, CHAP"
+                  --forbid-log "$(re_escape "${CHAP#*:}")" --forbid-log "$(re_escape "${MUTUAL#*:}")"
+                  "${ITOOLS_ROOT_LOGS[@]}") ;;
+        itools-ibft)
+            OPTS=(--initrd "$ITOOLS_IMG" --ipxe static --timeout 150
+                  --cmdline "rd.iscsi.firmware=1 root=LABEL=isr-root panic=5"
+                  --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
+                  --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+\$" "${ITOOLS_ROOT_LOGS[@]}") ;;
+        # an unknown target: exit 19, one line naming it, initramfs-tools'
+        # panic (its rescue shell without panic=) well within the timeout
+        itools-wrong-target)
+            OPTS=(--initrd "$ITOOLS_IMG" --expect fail:panic --timeout 90
+                  --cmdline "$ITOOLS_IP netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root panic=5"
+                  --expect-log "^iscsiroot: iscsistart failed with exit code 19 ") ;;
+        # the same without panic=: initramfs-tools' rescue shell, as most
+        # machines boot; its prompt within 60 s
+        itools-wrong-target-shell)
+            OPTS=(--initrd "$ITOOLS_IMG" --expect fail:shell --timeout 60
+                  --cmdline "$ITOOLS_IP netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN.wrong rd.iscsi.initiator=$INITIATOR_IQN root=LABEL=isr-root"
+                  --expect-log "^iscsiroot: iscsistart failed with exit code 19 ") ;;
+        # open-iscsi's boot script (with our binary) logs in first; ours
+        # finds the session: one session, their second call gets exit 15
+        itools-oi-static)
+            OPTS=(--initrd "$ITOOLS_OI_IMG" --timeout 120
+                  --cmdline "$ITOOLS_IP $ITOOLS_DEBIAN root=LABEL=isr-root panic=5"
+                  --expect-log "initiator reported error \(15 - session exists\)"
+                  --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+\$" "${ITOOLS_ROOT_LOGS[@]}") ;;
+        # the target only in /etc/iscsi.initramfs: open-iscsi's script logs
+        # in, ours has nothing to do (no iSCSI root on the command line)
+        itools-oi-conf)
+            OPTS=(--initrd "$ITOOLS_OI_CONF_IMG" --timeout 120
+                  --cmdline "$ITOOLS_IP root=LABEL=isr-root panic=5"
+                  --expect-log "iscsistart: \[ *[0-9]+ ms\] logged in \(TSIH" "${ITOOLS_ROOT_LOGS[@]}") ;;
+        # iscsi_auto: their script runs our -N, -f and -b, ours finds the session
+        itools-oi-ibft)
+            OPTS=(--initrd "$ITOOLS_OI_IMG" --ipxe static --timeout 150
+                  --cmdline "iscsi_auto root=LABEL=isr-root panic=5"
+                  --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
+                  --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+\$" "${ITOOLS_ROOT_LOGS[@]}") ;;
         # initcpio (busybox /init sequencing the hook like mkinitcpio's): the
         # hook runs iscsistart --from-cmdline; LABEL= is mounted as given
         initcpio-static)
@@ -574,6 +654,19 @@ wanted 'dracut-sd-ifnames*' &&
 { wanted 'initcpio-*' 'initcpio-sd-*' || wanted 'sanboot-*' || wanted 'ipxe-*'; } &&
     build_image "$INITCPIO_IMG" "$HERE/work/initcpio-build.log" \
         "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY"
+wanted 'itools-*' 'itools-oi-*' &&
+    build_image "$ITOOLS_IMG" "$HERE/work/itools-build.log" \
+        "$HERE/build-initramfs-tools-image.sh" "$ITOOLS_IMG" "$BINARY" ours
+wanted 'itools-oi-*' 'itools-oi-conf' &&
+    build_image "$ITOOLS_OI_IMG" "$HERE/work/itools-oi-build.log" \
+        "$HERE/build-initramfs-tools-image.sh" "$ITOOLS_OI_IMG" "$BINARY" open-iscsi
+if wanted 'itools-oi-conf'; then
+    mkdir -p "${ITOOLS_OI_CONF%/*}"
+    printf '%s\n' "ISCSI_INITIATOR=$INITIATOR_IQN" "ISCSI_TARGET_NAME=$TARGET_IQN" \
+        "ISCSI_TARGET_IP=10.77.0.1" "ISCSI_TARGET_PORT=3260" > "$ITOOLS_OI_CONF"
+    ISR_ISCSI_INITRAMFS=$ITOOLS_OI_CONF build_image "$ITOOLS_OI_CONF_IMG" "$HERE/work/itools-oi-conf-build.log" \
+        "$HERE/build-initramfs-tools-image.sh" "$ITOOLS_OI_CONF_IMG" "$BINARY" open-iscsi
+fi
 if wanted 'initcpio-conf-*'; then
     mkdir -p "${INITCPIO_CONF%/*}"
     printf '%s\n' "# the root target and its CHAP account, kept off the boot loader's line" \

@@ -25,7 +25,15 @@
 #                          start a new one with the same target, LUN and
 #                          accounts --target-outage seconds later
 #   --target-outage SECS   how long the target stays down (default 2)
-#   --expect success|fail:RC|fail:ipxe
+#   --expect success|fail:RC|fail:ipxe|fail:panic|fail:shell
+#                          fail:panic (with --initrd from initramfs-tools):
+#                          the image's init gave up through initramfs-tools'
+#                          panic(), which with panic=N on the command line
+#                          prints "Rebooting automatically due to panic= boot
+#                          argument" and reboots (QEMU exit 0), within --timeout
+#                          fail:shell (with --initrd from initramfs-tools): its
+#                          rescue shell's "(initramfs) " prompt appeared (no
+#                          panic= given) within --timeout; QEMU is stopped there
 #                          fail:ipxe (with --ipxe-script): iPXE printed its
 #                          own SAN error ("Could not open SAN device: ...
 #                          (http://ipxe.org/...)" or the describe/boot
@@ -225,6 +233,8 @@ case $EXPECT in
     success) EXPECT_RC= ;;
     fail:[0-9]*) EXPECT_RC=${EXPECT#fail:} ;;
     fail:ipxe) EXPECT_RC=ipxe; [ -n "$IPXE_SCRIPT" ] || fail "--expect fail:ipxe needs --ipxe-script" ;;
+    fail:panic) EXPECT_RC=panic; [ -n "$INITRD" ] || fail "--expect fail:panic needs --initrd" ;;
+    fail:shell) EXPECT_RC=shell; [ -n "$INITRD" ] || fail "--expect fail:shell needs --initrd" ;;
     *) fail "bad --expect '$EXPECT' (success or fail:<rc>)" ;;
 esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "bad --timeout '$TIMEOUT'"

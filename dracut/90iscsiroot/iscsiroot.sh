@@ -33,7 +33,7 @@ iscsiroot_reason() {
         21) echo "no iSCSI target or no disk found" ;;
         24) echo "authentication failed" ;;
         15) echo "a session to the target exists but is not logged in (see the log)" ;;
-        *) echo "see iscsistart(8), EXIT STATUS" ;;
+        *) echo "see iscsiroot-iscsistart(8), EXIT STATUS" ;;
     esac
 }
 

@@ -75,6 +75,19 @@ std::string lease_text(const Lease &l, const std::string &ifname)
     return out;
 }
 
+Lease static_lease(const IpAddress &address, uint8_t prefix_len, const IpAddress &gateway,
+                   const std::vector<IpAddress> &dns, const std::string &hostname)
+{
+    Lease l;
+    l.your_ip = address;
+    l.prefix_len = prefix_len;
+    if (gateway.set())
+        l.routers.push_back(gateway);
+    l.dns = dns;
+    l.hostname = hostname;
+    return l;
+}
+
 void write_lease(const Lease &l, const std::string &ifname, const std::string &dir)
 {
     if (ifname.empty() || ifname == "." || ifname == ".." || ifname.find('/') != std::string::npos ||

@@ -19,6 +19,12 @@ std::string shell_quote(const std::string &s);
 /// masked (mask_uri_credentials): the file is world-readable.
 std::string lease_text(const Lease &l, const std::string &ifname);
 
+/// The record of a statically configured interface (the kernel command
+/// line's ip=, or the iBFT): address, prefix, gateway (if set), DNS servers
+/// and host name; no server, lease time or root path.
+Lease static_lease(const IpAddress &address, uint8_t prefix_len, const IpAddress &gateway,
+                   const std::vector<IpAddress> &dns, const std::string &hostname);
+
 /// Write lease_text() to `<dir>/<ifname>.lease` (mode 0644) atomically: a
 /// temporary file in `dir`, fsync, rename. Creates `dir` and its parents
 /// (mode 0755) when missing. Throws isr::Error(ISCSI_ERR_INVAL) for an

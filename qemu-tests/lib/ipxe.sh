@@ -6,6 +6,9 @@
 # Uses run-boot.sh's globals; see the options at the top of run-boot.sh.
 
 APPEND="console=ttyS0 loglevel=5 panic=-1 edd=off"
+# initramfs-tools reads panic= too: any value replaces its rescue shell
+# with a reboot, so --expect fail:shell boots without it
+[ "$EXPECT_RC" = shell ] && APPEND="console=ttyS0 loglevel=5 edd=off"
 NETDEV=(-netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no")
 if [ -n "$VLAN" ]; then
     NETDEV=(-netdev "socket,id=n0,udp=$TAGGER_UDP,localaddr=$QEMU_UDP")

@@ -12,6 +12,7 @@ QEMU_PID=$!
 T_QEMU=$(now_ms)
 
 TIMED_OUT=0
+SHELL_AT=    # ms when initramfs-tools' rescue shell prompt appeared (--expect fail:shell)
 T_MOUNTED=   # ms when the root's marker appeared (--restart-target-after)
 T_KILLED=    # ms when tgtd was killed
 while alive "$QEMU_PID"; do
@@ -38,13 +39,17 @@ while alive "$QEMU_PID"; do
             info "target restarted at +$((el / 1000)) s"
         fi
     fi
+    if [ "$EXPECT_RC" = shell ] && grep -q '^(initramfs) ' "$LOG" 2>/dev/null; then
+        SHELL_AT=$el   # initramfs-tools' rescue shell waits for input: end here
+        break
+    fi
     if [ "$el" -ge $((TIMEOUT * 1000)) ]; then
         TIMED_OUT=1
         break
     fi
     sleep 0.1
 done
-if [ "$TIMED_OUT" = 1 ]; then
+if [ "$TIMED_OUT" = 1 ] || [ -n "${SHELL_AT:-}" ]; then
     kill_wait "$QEMU_PID"
 else
     wait "$QEMU_PID"

@@ -67,6 +67,18 @@ else
             fail "expected iPXE to fail, but no console line matches '$IPXE_SAN_ERROR' (${SECS}s), see $LOG"
         pass
     fi
+    if [ "$EXPECT_RC" = shell ]; then
+        [ -n "$SHELL_AT" ] || fail "expected initramfs-tools' rescue shell, see $LOG"
+        info "rescue shell after $((SHELL_AT / 1000)) s"
+        pass
+    fi
+    if [ "$EXPECT_RC" = panic ]; then
+        [ "$QEMU_RC" = 0 ] ||
+            fail "expected initramfs-tools' panic and a reboot (QEMU exit 0), but QEMU exited $QEMU_RC (${SECS}s), see $LOG"
+        printf '%s\n' "$CLEAN" | grep -q '^Rebooting automatically due to panic= boot argument' ||
+            fail "expected initramfs-tools' panic (panic= reboot), see $LOG"
+        pass
+    fi
     if printf '%s\n' "$CLEAN" | grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC"; then
         pass
     fi

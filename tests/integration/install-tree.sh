@@ -17,14 +17,15 @@ else
 fi
 rm -f "$D.log"
 
-for f in usr/local/sbin/iscsistart usr/local/share/man/man8/iscsistart.8 \
+for f in usr/local/lib/iscsiroot/iscsistart usr/local/share/man/man8/iscsiroot-iscsistart.8 \
          usr/local/share/man/man7/iscsiroot.7 usr/local/share/doc/iscsiroot/dracut.md \
          usr/local/share/doc/iscsiroot/real-root.md \
          usr/local/share/iscsiroot/ipxe-scripts/sanboot.ipxe \
          usr/local/share/iscsiroot/ipxe-scripts/mkimage.sh \
          usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh \
          usr/lib/initcpio/install/iscsiroot usr/lib/initcpio/install/sd-iscsiroot \
-         usr/lib/initcpio/hooks/iscsiroot; do
+         usr/lib/initcpio/hooks/iscsiroot usr/share/initramfs-tools/hooks/iscsiroot \
+         usr/share/initramfs-tools/scripts/local-top/iscsiroot usr/local/share/doc/iscsiroot/initramfs-tools.md; do
     [ -f "$D/$f" ] && ok "installed /$f" || bad "missing /$f"
 done
 
@@ -33,7 +34,8 @@ for f in "$D"/usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh \
          "$D"/usr/lib/initcpio/install/*; do
     bash -n "$f" 2>/dev/null && ok "bash -n ${f#"$D"}" || bad "bash -n ${f#"$D"}"
 done
-for f in "$D"/usr/lib/dracut/modules.d/90iscsiroot/[!m]*.sh "$D"/usr/lib/initcpio/hooks/*; do
+for f in "$D"/usr/lib/dracut/modules.d/90iscsiroot/[!m]*.sh "$D"/usr/lib/initcpio/hooks/* \
+         "$D"/usr/share/initramfs-tools/hooks/* "$D"/usr/share/initramfs-tools/scripts/local-top/*; do
     dash -n "$f" 2>/dev/null && ok "dash -n ${f#"$D"}" || bad "dash -n ${f#"$D"}"
 done
 
@@ -47,12 +49,23 @@ else
 fi
 
 # PREFIX reaches the build hooks' default binary
-if grep -q 'ISCSIROOT_ISCSISTART:-/usr/local/sbin/iscsistart' "$D/usr/lib/initcpio/install/iscsiroot" &&
-   ! grep -q '/usr/sbin/iscsistart' "$D"/usr/lib/initcpio/install/*; then
+if grep -q 'ISCSIROOT_ISCSISTART:-/usr/local/lib/iscsiroot/iscsistart' "$D/usr/lib/initcpio/install/iscsiroot" &&
+   ! grep -q '/usr/lib/iscsiroot/iscsistart' "$D"/usr/lib/initcpio/install/*; then
     ok "initcpio hooks default to the installed binary"
 else
-    bad "initcpio hooks do not name /usr/local/sbin/iscsistart"
+    bad "initcpio hooks do not name /usr/local/lib/iscsiroot/iscsistart"
 fi
+
+# ... and the initramfs-tools hook's
+if grep -q '/usr/local/lib/iscsiroot/iscsistart' "$D/usr/share/initramfs-tools/hooks/iscsiroot" &&
+   ! grep -q '/usr/lib/iscsiroot/iscsistart' "$D/usr/share/initramfs-tools/hooks/iscsiroot" &&
+   grep -q '/usr/local/lib/iscsiroot/iscsistart' "$D/usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh"; then
+    ok "initramfs-tools hook and dracut module look for the installed binary"
+else
+    bad "initramfs-tools hook or dracut module does not name /usr/local/lib/iscsiroot/iscsistart"
+fi
+[ -x "$D/usr/share/initramfs-tools/hooks/iscsiroot" ] && [ -x "$D/usr/share/initramfs-tools/scripts/local-top/iscsiroot" ] &&
+    ok "initramfs-tools files executable" || bad "initramfs-tools files not executable"
 
 # man pages render without warnings
 for m in "$D"/usr/local/share/man/man*/*; do
@@ -77,7 +90,7 @@ if command -v dracut >/dev/null && [ -d /usr/lib/dracut/modules.d ]; then
             --modules iscsiroot --omit "iscsi network systemd" \
             --no-early-microcode --compress cat "$D/t.img" >/dev/null 2>&1
     }
-    if mkimg "$D/usr/local/sbin/iscsistart" &&
+    if mkimg "$D/usr/local/lib/iscsiroot/iscsistart" &&
        lsinitrd "$D/t.img" 2>/dev/null | grep -q ' usr/sbin/iscsiroot$' &&
        lsinitrd "$D/t.img" 2>/dev/null | grep -q 'hooks/pre-pivot/85-iscsiroot-record.sh$'; then
         ok "dracut --modules iscsiroot builds an image with the installed module"

@@ -655,6 +655,19 @@ static void lease_text_lines(void **)
     assert_non_null(strstr(lease_text(l, "eth0").c_str(), "PREFIX='64'\nNETMASK=''\n"));
 }
 
+// ip= and the iBFT: a static record, no server, lease time or root path
+static void static_lease_text(void **)
+{
+    auto a = *net::IpAddress::parse("10.77.0.2"), gw = *net::IpAddress::parse("10.77.0.1");
+    std::string t = lease_text(static_lease(a, 24, gw, {gw}, "host1"), "ens2");
+    assert_string_equal(t.c_str(), "IP='10.77.0.2'\nPREFIX='24'\nNETMASK='255.255.255.0'\nGATEWAY='10.77.0.1'\n"
+                                   "DNS='10.77.0.1'\nHOSTNAME='host1'\nDOMAIN=''\nROOTPATH=''\nMTU=''\nBROADCAST=''\n"
+                                   "INITIATOR=''\nSERVER=''\nLEASETIME=''\nINTERFACE='ens2'\n");
+    // no gateway: no GATEWAY value
+    t = lease_text(static_lease(a, 16, net::IpAddress{}, {}, ""), "eth0");
+    assert_non_null(strstr(t.c_str(), "PREFIX='16'\nNETMASK='255.255.0.0'\nGATEWAY=''\nDNS=''\n"));
+}
+
 static std::string tmpdir()
 {
     char t[] = "/tmp/isr-test-dhcp.XXXXXX";
@@ -733,7 +746,7 @@ int main()
         cmocka_unit_test(parse_bad_required),
         cmocka_unit_test(masks),               cmocka_unit_test(checksum_rfc1071),
         cmocka_unit_test(checksum_ipv4_header), cmocka_unit_test(frame_bytes),
-        cmocka_unit_test(frame_filter),        cmocka_unit_test(quoting),
+        cmocka_unit_test(frame_filter),        cmocka_unit_test(quoting), cmocka_unit_test(static_lease_text),
         cmocka_unit_test(lease_text_lines),    cmocka_unit_test(lease_file_hostile),
         cmocka_unit_test(lease_file_errors),
     };
