@@ -44,7 +44,7 @@ const kernel::KernelSession *pick(const std::vector<kernel::KernelSession> &all,
               portal_text(s.persistent_address, s.persistent_port).c_str());
     if (!p.scan)
         throw SessionExists(s.sid, {});
-    auto disks = kernel::wait_for_disks(s.sid, 0);
+    auto disks = kernel::wait_for_disks(s.sid, 0, p.lun);
     if (disks.empty()) {
         if (s.host_no >= 0) {
             try {
@@ -53,7 +53,7 @@ const kernel::KernelSession *pick(const std::vector<kernel::KernelSession> &all,
                 log::info("warning: %s", e.what());
             }
         }
-        disks = kernel::wait_for_disks(s.sid, p.disk_timeout_ms);
+        disks = kernel::wait_for_disks(s.sid, p.disk_timeout_ms, p.lun);
     }
     if (disks.empty())
         throw Error(ISCSI_ERR_SESS_EXISTS, std::string(SESSION_EXISTS_TEXT) + ": session " + std::to_string(s.sid) +
@@ -109,13 +109,28 @@ void check_existing_session(const kernel::SessionKey &key, const ExistingSession
                     std::to_string(m->sid) + " -u`, or wait for its recovery)");
 }
 
-LoginLock::LoginLock(const std::string &dir)
+LoginLock::LoginLock(const kernel::SessionKey &key, const std::string &dir)
 {
     if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
         log::debug(1, "no login lock: cannot create %s: %s; going on without it", dir.c_str(), strerror(errno));
         return;
     }
-    const std::string path = dir + "/login.lock";
+    // login-TARGET@ADDRESS:PORT.lock: readable (a test or a person can
+    // find who holds it); a '/' (never in a valid name or address) cannot
+    // leave DIR, and a name too long for one file falls back to its hash
+    std::string name = "login-" + key.target_name + "@" + key.address + ":" + std::to_string(key.port);
+    for (auto &c : name)
+        if (c == '/' || c < ' ')
+            c = '_';
+    if (name.size() > 200) {
+        uint64_t h = 1469598103934665603ull; // FNV-1a
+        for (unsigned char c : name)
+            h = (h ^ c) * 1099511628211ull;
+        char hex[24];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+        name = "login-" + std::string(hex);
+    }
+    const std::string path = dir + "/" + name + ".lock";
     fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd_ < 0) {
         log::debug(1, "no login lock: cannot open %s: %s; going on without it", path.c_str(), strerror(errno));
@@ -124,7 +139,8 @@ LoginLock::LoginLock(const std::string &dir)
     if (flock(fd_, LOCK_EX | LOCK_NB) == 0)
         return;
     if (errno == EWOULDBLOCK) {
-        log::info("waiting for %s (another iscsistart is logging in)", path.c_str());
+        log::info("waiting for %s (another iscsistart is logging in to %s at %s:%u)", path.c_str(),
+                  key.target_name.c_str(), key.address.c_str(), key.port);
         int rc;
         do
             rc = flock(fd_, LOCK_EX);

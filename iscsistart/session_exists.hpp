@@ -44,6 +44,7 @@ struct ExistingSessionPolicy {
     int login_timeout_ms = 15000; // a FAILED/FREE session's time to log in (node.conn[0].timeo.login_timeout)
     int disk_timeout_ms = 20000;  // its disks' time to appear (as after our own login)
     bool scan = true;             // node.session.scan = auto
+    int64_t lun = -1;             // only this LUN's disk (SessionSettings::lun)
 };
 
 /// Before CREATE_SESSION: look in `sysfs_root` for a kernel session that
@@ -59,17 +60,20 @@ struct ExistingSessionPolicy {
 void check_existing_session(const kernel::SessionKey &key, const ExistingSessionPolicy &p,
                             const std::string &sysfs_root = "/sys");
 
-/// An exclusive flock(2) on DIR/login.lock (DIR created 0700 when
-/// missing), held from the check for an existing session until the kernel
-/// has the new session's connection, so that two iscsistart processes
-/// started at once cannot both find no session and both create one.
-/// Blocks while another process holds it (saying so once). When DIR is
-/// not writable (a read-only /run) it goes on without the lock, with a
-/// debug line. The descriptor is close-on-exec; release() or the
-/// destructor unlocks.
+/// An exclusive flock(2) on DIR/login-TARGET@ADDRESS:PORT.lock, one file
+/// per target name, portal address and port (`key`; a hash when that is
+/// over 200 bytes; DIR created 0700 when missing),
+/// held from the check for an existing session until the kernel has the
+/// new session's connection, so that two iscsistart processes started at
+/// once cannot both find no session to the same portal and both create
+/// one, while the paths of a multipath root (other portals) log in at the
+/// same time. Blocks while another process holds it (saying so once).
+/// When DIR is not writable (a read-only /run) it goes on without the
+/// lock, with a debug line. The descriptor is close-on-exec; release() or
+/// the destructor unlocks.
 class LoginLock {
 public:
-    explicit LoginLock(const std::string &dir = "/run/iscsiroot");
+    explicit LoginLock(const kernel::SessionKey &key, const std::string &dir = "/run/iscsiroot");
     ~LoginLock();
     LoginLock(const LoginLock &) = delete;
     LoginLock &operator=(const LoginLock &) = delete;

@@ -41,7 +41,8 @@ tgtadm --lld iscsi --op new --mode target --tid 1 -T $TGT &&
 #   SADDR, SPORT, STARGET  its persistent address and port, its target name
 #   DISK     now|late|no: its disk sdq is there, appears once the host's
 #            scan file is written, or never
-#   HOLD=N   another process holds /run/iscsiroot/login.lock for N s first
+#   HOLD=N   another process holds /run/iscsiroot/$LOCK (default: the
+#            lock of the run's target and portal) for N s first
 #   WAKE=1   the state turns LOGGED_IN after 0.5 s (its owner brings it back)
 #   NETNS=1  (with unshare -n) veth pairs: v0 52:54:00:12:34:56 with
 #            10.77.0.2/24 (as a first run left it) and v2 ...:57, peers up
@@ -84,7 +85,7 @@ if [ "$STATE" != none ]; then
 fi
 if [ "${HOLD:-0}" != 0 ]; then
     mkdir -p -m 0700 /run/iscsiroot
-    flock /run/iscsiroot/login.lock sleep "$HOLD" &
+    flock "/run/iscsiroot/$LOCK" sleep "$HOLD" &
     sleep 0.2
 fi
 "$@" >"$out/stdout" 2>"$out/stderr"
@@ -103,6 +104,7 @@ run() {
     mkdir -p "$work/$name"
     t0=$(date +%s%N)
     STATE=$2 SPORT=$3 DISK=$4 HOLD=$5 WAKE=$6 SADDR=${SADDR:-127.0.0.1} STARGET=${STARGET:-$TGT} \
+        LOCK=${LOCK:-login-$TGT@127.0.0.1:$port.lock} \
         timeout 60 unshare -m -u ${NETNS:+-n} "$work/ns.sh" "$work/$name" -- "$binary" "${@:7}"
     rc=$?
     ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -182,11 +184,27 @@ expect "recovered session" 15 /dev/sdq && has "recovered session" "exists but is
     has "recovered session" "already exists (logged in)" &&
     ok "FAILED session back to LOGGED_IN after 0.5 s: exit 15 with /dev/sdq ($ms ms)"
 
-# 6. another iscsistart holds the login lock: we wait for it, then check
+# 6. another iscsistart holds the login lock of this target and portal:
+# we wait for it, then check
 run locked LOGGED_IN $port now 1.5 0 "${args[@]}"
-if expect "lock held" 15 /dev/sdq && has "lock held" "waiting for /run/iscsiroot/login.lock (another iscsistart is logging in)"; then
+if expect "lock held" 15 /dev/sdq &&
+    has "lock held" "waiting for /run/iscsiroot/login-$TGT@127.0.0.1:$port.lock (another iscsistart is logging in to $TGT at 127.0.0.1:$port)"; then
     [ "$ms" -ge 1200 ] && ok "login lock: waited for the other holder ($ms ms), then exit 15" ||
         bad "login lock: returned after $ms ms, before the holder let go"
+fi
+# 6b. the lock of another portal of the same target (a second path of a
+# multipath root logging in at the same time) does not hold us up
+LOCK=login-$TGT@127.0.0.2:$port.lock run other-portal LOGGED_IN $port now 3 0 "${args[@]}"
+if expect "other portal's lock" 15 /dev/sdq; then
+    if printf '%s\n' "$err" | grep -q "waiting for /run/iscsiroot/"; then
+        bad "other portal's lock: waited for it"
+    else
+        # (ns.sh's own run lasts as long as the holder: the binary's last
+        # log line says how long it took)
+        took=$(printf '%s\n' "$err" | sed -n 's/^iscsistart: \[ *\([0-9]*\) ms\].*/\1/p' | tail -1)
+        [ -n "$took" ] && [ "$took" -lt 2500 ] && ok "login lock: another portal's lock is not ours ($took ms)" ||
+            bad "login lock: took ${took:-?} ms with another portal's lock held for 3 s"
+    fi
 fi
 
 # 7. -b: the iBFT's boot target has a session already (ibft_tool's table:
