@@ -58,9 +58,10 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
     log::info("transport iscsi_tcp ready (handle %llu)", (unsigned long long)handle);
 
     // One session per target and portal: held until the kernel has ours.
-    LoginLock lock;
-    check_existing_session({o.login.target_name, o.portal.host, o.portal.port, o.login.tpgt},
-                           {o.session.login_timeout_s * 1000, o.session.disk_timeout_s * 1000, o.session.scan});
+    const kernel::SessionKey key{o.login.target_name, o.portal.host, o.portal.port, o.login.tpgt};
+    LoginLock lock(key);
+    check_existing_session(key,
+                           {o.session.login_timeout_s * 1000, o.session.disk_timeout_s * 1000, o.session.scan, o.session.lun});
     auto nl = std::make_unique<kernel::IscsiNetlink>(handle);
     auto ids = nl->create_session(INITIAL_CMDSN, (uint16_t)o.session.cmds_max, (uint16_t)o.session.queue_depth);
     bool conn_created = false;
@@ -108,10 +109,12 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
     if (!o.session.scan)
         return {};
     kernel::scan_host(ids.host_no);
-    auto disks = kernel::wait_for_disks(ids.sid, o.session.disk_timeout_s * 1000);
+    auto disks = kernel::wait_for_disks(ids.sid, o.session.disk_timeout_s * 1000, o.session.lun);
     if (disks.empty())
-        throw Error(ISCSI_ERR_NO_OBJS_FOUND, "scan: logged in, but no disk appeared on host" +
-                                                 std::to_string(ids.host_no) + " within " +
+        throw Error(ISCSI_ERR_NO_OBJS_FOUND, "scan: logged in, but no disk " +
+                                                 (o.session.lun >= 0 ? "with LUN " + std::to_string(o.session.lun) + " "
+                                                                     : std::string()) +
+                                                 "appeared on host" + std::to_string(ids.host_no) + " within " +
                                                  std::to_string(o.session.disk_timeout_s) + " s");
     for (const auto &d : disks)
         log::info("disk ready: %s", d.c_str());

@@ -9,6 +9,7 @@
 #include "dhcp/dhcp_client.hpp"
 #include "dhcp/lease_file.hpp"
 #include "firmware.hpp"
+#include "paths/runner.hpp"
 #include "session_exists.hpp"
 #include "net/netconfig.hpp"
 #include "net/rtnl.hpp"
@@ -274,19 +275,24 @@ int cmdline_boot(const cli::Options &opts)
         }
     }
     const std::string initiator = targets.empty() ? "" : initiator_for(o, b, st);
+    std::vector<paths::Path> all;
     for (const auto &t : targets) {
         try {
             cli::Options to = cmdline::target_options(o, b, t, initiator);
-            log::info("target %s at %s:%u", t.target_name.c_str(), t.server.c_str(), t.port);
-            for (const auto &d : boot_session(cli::session_config(to)))
-                printf("%s\n", d.c_str());
-            fflush(stdout);
-            ++tally.logged_in;
+            if (!t.iface.empty() && t.iface != "default")
+                log::info("warning: target %s: iface %s: open-iscsi iface records are not used (software iSCSI "
+                          "only); %s", t.target_name.c_str(), t.iface.c_str(),
+                          t.netdev.empty() ? "not binding to an interface" : ("binding to " + t.netdev).c_str());
+            log::info("target %s at %s:%u%s%s", t.target_name.c_str(), t.server.c_str(), t.port,
+                      to.netdev.empty() ? "" : " via ", to.netdev.c_str());
+            SessionConfig c = cli::session_config(to);
+            all.push_back({"target " + t.target_name, paths::portal_tag(c.portal), std::move(c)});
         } catch (const Error &e) {
-            tally_error(tally, e); // an existing session's disks are printed here
+            tally_error(tally, e);
             log::error("target %s: %s", t.target_name.c_str(), e.what());
         }
     }
+    paths::run_paths(std::move(all), tally);
     if (b.use_ibft)
         fw_connect(o, tally);
     return tally_status(tally);

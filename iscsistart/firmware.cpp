@@ -1,4 +1,5 @@
 #include "firmware.hpp"
+#include "paths/runner.hpp"
 
 #include "../ibft/records.hpp"
 #include "../ibft/source.hpp"
@@ -127,20 +128,21 @@ void fw_connect(const cli::Options &o, LoginTally &tally)
     for (const auto &n : boot_nic_configs(t))
         net::ensure_nic_driver(n, 10000);
 
+    std::vector<paths::Path> all;
     for (const ibft::Target *g : targets) {
+        const std::string label = "iBFT target " + std::to_string(g->index);
         try {
             cli::Options to = target_options(o, t, *g);
-            log::info("iBFT target %u: %s at %s:%u", g->index, to.login.target_name.c_str(), to.portal.host.c_str(),
+            log::info("%s: %s at %s:%u", label.c_str(), to.login.target_name.c_str(), to.portal.host.c_str(),
                       to.portal.port);
-            for (const auto &d : boot_session(cli::session_config(to)))
-                printf("%s\n", d.c_str());
-            fflush(stdout);
-            ++tally.logged_in;
+            SessionConfig c = cli::session_config(to);
+            all.push_back({label, paths::portal_tag(c.portal), std::move(c)});
         } catch (const Error &e) {
-            tally_error(tally, e); // an existing session's disks are printed here
-            log::error("iBFT target %u: %s", g->index, e.what());
+            tally_error(tally, e);
+            log::error("%s: %s", label.c_str(), e.what());
         }
     }
+    paths::run_paths(std::move(all), tally);
 }
 
 int fw_connect(const cli::Options &o)

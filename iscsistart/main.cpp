@@ -6,6 +6,7 @@
 #include "crypto/crypto.hpp"
 #include "firmware.hpp"
 #include "kernel/modules.hpp"
+#include "paths/runner.hpp"
 #include "session_exists.hpp"
 #include "supervise/supervisor.hpp"
 #include "util/errors.hpp"
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
         return e.code();
     }
     log::set_level(o.debug);
+    supervise::set_argv(argv);
 
     switch (o.action) {
     case cli::Action::HELP:
@@ -79,6 +81,19 @@ int run(const cli::Options &o)
             return cmdline_boot(o);
         default:
             break;
+        }
+        if (!o.more_portals.empty()) { // -a more than once: a path each, in parallel
+            std::vector<paths::Path> all;
+            for (std::size_t i = 0; i <= o.more_portals.size(); ++i) {
+                SessionConfig c = cli::session_config(o);
+                if (i)
+                    c.portal = o.more_portals[i - 1];
+                all.push_back({"target " + c.login.target_name + " at " + paths::portal_tag(c.portal),
+                               paths::portal_tag(c.portal), std::move(c)});
+            }
+            LoginTally tally;
+            paths::run_paths(std::move(all), tally);
+            return tally_status(tally);
         }
         auto disks = boot_session(cli::session_config(o));
         for (const auto &d : disks)

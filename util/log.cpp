@@ -90,12 +90,14 @@ void open_kmsg()
     }
 }
 
+char g_tag[160] = "";
+
 void emit(const char *prefix, const char *fmt, va_list ap, int kmsg_level)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    char line[1200];
-    int n = snprintf(line, sizeof line, "iscsistart: [%5ld ms] %s%s\n", elapsed_ms(), prefix, msg);
+    char line[1400];
+    int n = snprintf(line, sizeof line, "iscsistart: [%5ld ms] %s%s%s\n", elapsed_ms(), g_tag, prefix, msg);
     if (n < 0)
         return;
     if (n >= (int)sizeof line)
@@ -111,6 +113,10 @@ void emit(const char *prefix, const char *fmt, va_list ap, int kmsg_level)
 } // namespace
 
 void set_level(int lvl) { g_level = lvl; }
+void set_tag(const char *tag)
+{
+    snprintf(g_tag, sizeof g_tag, "%s%s", tag && *tag ? tag : "", tag && *tag ? ": " : "");
+}
 int level() { return g_level; }
 void enable_kmsg(bool on)
 {

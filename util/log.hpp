@@ -13,6 +13,10 @@ namespace isr::log {
 void set_level(int level);
 int level();
 
+/// Put "TAG: " in front of every later line ("" or nullptr: none), e.g.
+/// the portal of one path of a multipath root; cut to 157 bytes.
+void set_tag(const char *tag);
+
 /// Also write to /dev/kmsg (opened once; silently skipped when not writable).
 void enable_kmsg(bool on);
 

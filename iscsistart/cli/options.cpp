@@ -229,7 +229,9 @@ const char *usage_text()
            "  -i, --initiatorname=name set InitiatorName to name (default: /etc/iscsi/initiatorname.iscsi)\n"
            "  -t, --targetname=name    set TargetName to name (Required)\n"
            "  -g, --tgpt=N             set target portal group tag to N (checked when given)\n"
-           "  -a, --address=A.B.C.D    set the portal address: IPv4, IPv6 or host name (Required)\n"
+           "  -a, --address=A.B.C.D    set the portal address: IPv4, IPv6 or host name (Required);\n"
+           "                           given again: more paths to the same target, logged in\n"
+           "                           in parallel (a multipath root)\n"
            "  -p, --port=N             set port to N (Default 3260)\n"
            "  -u, --username=N         set username to N (optional)\n"
            "  -w, --password=N         set password to N (optional)\n"
@@ -324,6 +326,11 @@ void apply_param(Options &o, std::string_view name, std::string_view v)
         o.portal.host = bounded(name, v, 1024);
     } else if (name == "node.conn[0].port") {
         o.portal.port = (uint16_t)number(name, v, 1, 65535);
+    } else if (name == "iface.net_ifacename") {
+        if (v.empty() || v.size() >= 16 || v.find('/') != std::string_view::npos)
+            throw Error(ISCSI_ERR_INVAL, "iface.net_ifacename: '" + std::string(v.substr(0, 32)) +
+                                             "' is not an interface name (1 to 15 bytes, no '/')");
+        o.netdev = std::string(v);
     } else if (name == "iface.initiatorname") {
         validate_iscsi_name(v, "iface.initiatorname");
         o.login.initiator_name = std::string(v);
@@ -401,6 +408,7 @@ SessionConfig session_config(const Options &o)
     c.portal = o.portal;
     c.session = o.session;
     c.supervise = o.supervise;
+    c.netdev = o.netdev;
     return c;
 }
 
@@ -416,6 +424,7 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
     opterr = 0;
     int ch, idx = 0;
     bool secret_given = false; // a stray argument may then be part of a secret
+    std::vector<std::string> addresses; // every -a, in order
     // every -P takes an argv slot: no reallocation copies a value around
     o.param_flags.reserve((std::size_t)std::max(argc, 0));
     while ((ch = getopt_long(argc, argv, ":c:P:i:t:g:a:p:d:u:w:U:W:bNfvh", long_options, &idx)) >= 0) {
@@ -425,7 +434,12 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         case 'i': validate_iscsi_name(arg, "initiatorname"); o.login.initiator_name = std::string(arg); break;
         case 't': validate_iscsi_name(arg, "targetname"); o.login.target_name = std::string(arg); break;
         case 'g': o.login.tpgt = (int)number("tgpt", arg, 0, 65535); break;
-        case 'a': o.portal.host = bounded("address", arg, 1024); break;
+        case 'a':
+            if (!o.portal.host.empty() && addresses.empty())
+                addresses.push_back(o.portal.host); // node.conn[0].address from -c or -P
+            o.portal.host = bounded("address", arg, 1024);
+            addresses.push_back(o.portal.host);
+            break;
         case 'p': o.portal.port = (uint16_t)number("port", arg, 1, 65535); break;
         case 'u': o.login.auth.username = bounded("username", arg, MAX_SECRET); break;
         case 'w': {
@@ -486,6 +500,16 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
     }
 
     o.initiatorname_file = initiatorname_file;
+    // -a more than once: one path per address (a multipath root), all on
+    // -p's port; the first is the portal, the others more paths
+    if (addresses.size() > 1) {
+        o.portal.host = addresses.front();
+        for (std::size_t i = 1; i < addresses.size(); ++i) {
+            if (std::find(addresses.begin(), addresses.begin() + (long)i, addresses[i]) != addresses.begin() + (long)i)
+                inval("address: " + addresses[i].substr(0, 64) + " given twice (one session per portal)");
+            o.more_portals.push_back(Portal{addresses[i], o.portal.port});
+        }
+    }
     // No target at all: the kernel command line may name one (main checks).
     if (o.action == Action::LOGIN && o.login.target_name.empty() && o.portal.host.empty()) {
         o.action = Action::FROM_CMDLINE;

@@ -32,6 +32,8 @@ struct Options {
     bool show_secrets = false; // --show-secrets: -f prints CHAP secrets
     bool supervise = false;    // --supervise: recover the session after the login (supervise/)
     std::string ibft_path;     // --ibft: raw table file or sysfs-style directory instead of the firmware
+    std::string netdev;        // -P iface.net_ifacename: bind the connection to this interface
+    std::vector<Portal> more_portals; // -a given again: more paths to the same target (each with -p's port)
     // FROM_CMDLINE: --from-cmdline, --cmdline=STRING, or no -t/-a/-b/-N/-f
     // at all (cmdline_auto: then fall back to open-iscsi's "-t missing"
     // error when /proc/cmdline asks for no iSCSI root).

@@ -40,8 +40,9 @@ struct Target {
     std::string server;             // host name or address, no brackets
     uint16_t port = 3260;
     uint64_t lun = 0;
+    bool lun_given = false;         // the LUN field was not empty: only that LUN is the root
     std::string target_name;
-    std::string iface, netdev;      // dracut's optional iface and netdev
+    std::string iface, netdev;      // dracut's optional iface and netdev (netdev: SO_BINDTODEVICE)
     int tpgt = -1;
     std::string username, username_in;
     Secret password, password_in;
@@ -99,6 +100,12 @@ BootConfig parse(std::string_view cmdline);
 /// optional dashes). IPv6 servers go in brackets. Throws isr::Error
 /// (ISCSI_ERR_INVAL) naming `what` (e.g. "netroot").
 Target parse_iscsi_uri(std::string_view uri, const char *what);
+
+/// The Linux LUN number (H:C:T:L's last field) of an RFC 4173 LUN field's
+/// value: up to 0xffff it is the LUN itself ("1", "a"); a full 8-byte SAM
+/// LUN ("0001-0000-0000-0000") is decoded by its address method
+/// (peripheral: byte 1; flat space: 14 bits; others: the 64-bit value).
+uint64_t linux_lun(uint64_t rfc4173_lun);
 
 /// Parse one ip= value. Throws isr::Error(ISCSI_ERR_INVAL).
 IpConfig parse_ip(std::string_view value);

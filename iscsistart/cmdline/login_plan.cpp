@@ -44,6 +44,10 @@ cli::Options target_options(const cli::Options &base, const BootConfig &b, const
     o.login.tpgt = t.tpgt;
     o.portal.host = t.server;
     o.portal.port = t.port;
+    if (t.lun_given)
+        o.session.lun = (int64_t)linux_lun(t.lun);
+    if (!t.netdev.empty())
+        o.netdev = t.netdev;
     if (t.server.empty())
         throw Error(ISCSI_ERR_INVAL, where + "no server address");
 

@@ -73,11 +73,27 @@ Target parse_iscsi_uri(std::string_view uri, const char *what)
         t.netdev = f[4];
     }
     t.lun = lun(what, f[name_at - 1]);
+    t.lun_given = !f[name_at - 1].empty();
     for (std::size_t i = name_at; i < f.size(); ++i)
         t.target_name += (i > name_at ? ":" : "") + f[i];
     if (t.target_name.empty())
         bad(what, "no target name");
     return t;
+}
+
+uint64_t linux_lun(uint64_t v)
+{
+    if (v <= 0xffff)
+        return v;
+    const unsigned b0 = unsigned(v >> 56), b1 = unsigned(v >> 48) & 0xff;
+    switch (b0 >> 6) {
+    case 0: // peripheral device addressing, bus 0
+        return b1;
+    case 1: // flat space addressing
+        return uint64_t(b0 & 0x3f) << 8 | b1;
+    default:
+        return v;
+    }
 }
 
 } // namespace isr::cmdline

@@ -96,7 +96,7 @@ void scan_host(uint32_t host_no)
         throw Error(ISCSI_ERR_SYSFS_LOOKUP, "scan: writing " + path + " failed: " + strerror(e));
 }
 
-std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms)
+std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms, int64_t lun)
 {
     std::string pattern =
         "/sys/class/iscsi_session/session" + std::to_string(sid) + "/device/target*/*:*:*:*/block/*";
@@ -106,7 +106,8 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms)
         std::vector<std::string> found;
         if (glob(pattern.c_str(), 0, nullptr, &g) == 0)
             for (size_t i = 0; i < g.gl_pathc; ++i)
-                found.emplace_back(g.gl_pathv[i]);
+                if (lun < 0 || lun_of(g.gl_pathv[i]) == (unsigned long)lun)
+                    found.emplace_back(g.gl_pathv[i]);
         globfree(&g);
         if (!found.empty()) {
             std::sort(found.begin(), found.end(),

@@ -19,7 +19,8 @@ void scan_host(uint32_t host_no);
 
 /// Block devices ("/dev/sda", ...) of session `sid`'s LUNs, waiting up to
 /// `timeout_ms` for at least one. Returns them in LUN order; empty on
-/// timeout.
-std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms);
+/// timeout. `lun` >= 0: only that LUN's device (Linux's LUN number, the
+/// last field of H:C:T:L), waiting for it even when other LUNs are there.
+std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms, int64_t lun = -1);
 
 } // namespace isr::kernel

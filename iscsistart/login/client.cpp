@@ -36,7 +36,7 @@ LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t c
         // included (as open-iscsi's login timer): a target that answers
         // every PDU just in time cannot stretch an attempt.
         const long deadline = monotonic_ms() + timeout_ms;
-        net::Socket sock = net::connect_portal(portal.host, portal.port, timeout_ms);
+        net::Socket sock = net::connect_portal(portal.host, portal.port, timeout_ms, o.netdev);
         log::info("connected to %s", sock.peer().c_str());
         Login login(login_cfg, isid, cmdsn);
         login.set_tsih(tsih);

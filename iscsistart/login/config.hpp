@@ -21,6 +21,8 @@ struct SessionSettings {
     int queue_depth = 32;              // node.session.queue_depth
     bool scan = true;                  // node.session.scan = auto | manual
     int disk_timeout_s = 20;           // wait for the block device after the scan
+    int64_t lun = -1;                  // print and wait for only this LUN (Linux numbering; the
+                                       // root path's LUN field); -1: every LUN of the session
 };
 
 /// One target to log into and hand to the kernel. `login` is the pure
@@ -32,6 +34,7 @@ struct SessionConfig {
     Portal portal;           // where the first connection goes
     SessionSettings session; // retries, timeouts, queue sizes, LUN scan
     bool supervise = false;  // --supervise: keep the session alive after the boot (supervise/)
+    std::string netdev;      // bind the connection to this interface (iface.net_ifacename; "" = routing decides)
 };
 
 } // namespace isr

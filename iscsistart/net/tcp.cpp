@@ -108,7 +108,7 @@ std::string Socket::peer() const
     return addr_text(reinterpret_cast<sockaddr *>(&ss));
 }
 
-Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms)
+Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms, const std::string &netdev)
 {
     long deadline = monotonic_ms() + timeout_ms;
     addrinfo hints{};
@@ -131,6 +131,13 @@ Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms)
             continue;
         }
         Socket s(fd);
+        if (!netdev.empty() &&
+            setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, netdev.c_str(), (socklen_t)netdev.size()) != 0) {
+            freeaddrinfo(res);
+            throw Error(ISCSI_ERR_TRANS, "iface.net_ifacename: cannot bind the connection to " + netdev + ": " +
+                                             strerror(errno),
+                        Retry::YES);
+        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         std::string where = addr_text(ai->ai_addr);

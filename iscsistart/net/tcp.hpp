@@ -31,10 +31,15 @@ private:
 };
 
 /// Resolve `host` (IPv4, IPv6 or name) and connect to `port`, trying each
-/// address in turn, within `timeout_ms` milliseconds in total.
+/// address in turn, within `timeout_ms` milliseconds in total. A non-empty
+/// `netdev` binds the socket to that network interface first
+/// (SO_BINDTODEVICE, socket(7); open-iscsi's iface.net_ifacename): the
+/// connection then leaves through it whatever the routing table says, and
+/// keeps that binding after the kernel's iscsi_tcp has it.
 /// Throws isr::Error: ISCSI_ERR_TRANS_TIMEOUT (8) on timeout,
-/// ISCSI_ERR_TRANS (4) on refusal, no route or a name that does not resolve.
-Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms);
+/// ISCSI_ERR_TRANS (4) on refusal, no route, a name that does not resolve
+/// or an interface that cannot be bound (named, with the reason).
+Socket connect_portal(const std::string &host, uint16_t port, int timeout_ms, const std::string &netdev = "");
 
 /// Send all `len` bytes of `buf` before `deadline` (a monotonic_ms()
 /// reading). Returns false when the deadline passes first (some bytes may

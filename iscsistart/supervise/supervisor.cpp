@@ -27,6 +27,12 @@ namespace {
 constexpr int ISCSID_GRACE_MS = 10000;
 
 volatile sig_atomic_t g_stop = 0;
+char **g_argv = nullptr; // main's, for set_title()
+
+// After replacement_timeout the kernel fails the session's I/O (a
+// multipath root's other paths take it), but the path may come back: try
+// again this often, quietly, for as long as the session exists.
+constexpr long AFTER_TIMEOUT_RETRY_MS = 5000;
 void on_term(int) { g_stop = 1; }
 
 // /sys and /proc as they are now: after switch_root our root directory is
@@ -133,6 +139,7 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
         log::info("session %u: iscsid did not recover it; logging in again", s.sid);
     }
     bool stopped = false;
+    bool past_timeout = false; // replacement_timeout passed: the kernel has failed the I/O
     for (int attempt = 1; !g_stop; ++attempt) {
         try {
             if (!session_exists(s.sid))
@@ -175,12 +182,21 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
                       attempt, s.tsih, cmdsn);
             return Recovery::DONE;
         } catch (const Error &e) {
+            if (past_timeout) {
+                log::debug(1, "session %u: attempt %d failed: %s", s.sid, attempt, e.what());
+                pause_ms(s, AFTER_TIMEOUT_RETRY_MS, later);
+                continue;
+            }
             long left = limit_ms > 0 ? t0 + limit_ms - monotonic_ms() : 1L << 40;
             long delay = retry_delay_ms(attempt, jitter_unit(), left);
             if (delay < 0) {
-                log::error("session %u: giving up after %ld s (replacement_timeout): %s", s.sid,
-                           (monotonic_ms() - t0) / 1000, e.what());
-                return Recovery::GAVE_UP;
+                // said once; the retries go on quietly
+                log::error("session %u: not back after %ld s (replacement_timeout): %s; the kernel fails its I/O "
+                           "now; still trying every %ld s",
+                           s.sid, (monotonic_ms() - t0) / 1000, e.what(), AFTER_TIMEOUT_RETRY_MS / 1000);
+                past_timeout = true;
+                pause_ms(s, AFTER_TIMEOUT_RETRY_MS, later);
+                continue;
             }
             log::info("session %u: attempt %d failed: %s; retrying in %ld ms", s.sid, attempt, e.what(), delay);
             pause_ms(s, delay, later);
@@ -301,10 +317,16 @@ void run(std::vector<BootSession> &sessions)
     log::info("supervisor exits");
 }
 
+void set_argv(char **argv) { g_argv = argv; }
+
+void set_title() { set_title(g_argv); }
+
 void start(std::vector<BootSession> sessions, char **argv)
 {
     if (sessions.empty())
         return;
+    if (!argv)
+        argv = g_argv;
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();

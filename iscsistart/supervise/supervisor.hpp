@@ -18,7 +18,18 @@ namespace isr::supervise {
 /// (stdout and non-console stderr go to /dev/null; logs to /dev/kmsg),
 /// locks its memory, opts out of the OOM killer and never returns. A
 /// failing fork is logged; the sessions then run unsupervised.
-void start(std::vector<BootSession> sessions, char **argv);
+void start(std::vector<BootSession> sessions, char **argv = nullptr);
+
+/// Remember the process's argv (main's), for start() and set_title()
+/// called without one.
+void set_argv(char **argv);
+
+/// Rewrite this process's command line (/proc/PID/cmdline) to
+/// "@iscsistart --supervise": systemd spares processes whose argv[0]
+/// starts with '@' at switch-root and shutdown, and the words it was
+/// started with (a secret given with -w) are no longer shown. Uses the
+/// argv given to set_argv(); does nothing without one.
+void set_title();
 
 /// The supervisor's loop for `sessions` in this process; returns when
 /// none is left to watch (removed, taken over by iscsid, or given up

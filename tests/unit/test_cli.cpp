@@ -85,6 +85,26 @@ static void long_options_and_chap(void **)
     assert_int_equal(o.debug, 3);
 }
 
+static void several_addresses(void **)
+{
+    // -a again: more paths to the same target, all on -p's port
+    auto o = run({BASE, "-a", "10.0.1.1", "-p", "3261", "-a", "fd00::1"});
+    assert_string_equal(o.portal.host.c_str(), "10.0.0.1");
+    assert_int_equal(o.portal.port, 3261);
+    assert_int_equal(o.more_portals.size(), 2);
+    assert_string_equal(o.more_portals[0].host.c_str(), "10.0.1.1");
+    assert_int_equal(o.more_portals[0].port, 3261);
+    assert_string_equal(o.more_portals[1].host.c_str(), "fd00::1");
+    assert_true(run({BASE}).more_portals.empty());
+    EXPECT_ERROR(run({BASE, "-a", "10.0.1.1", "-a", "10.0.0.1"}), ISCSI_ERR_INVAL,
+                 "address: 10.0.0.1 given twice");
+    // iface.net_ifacename binds the connection
+    o = run({BASE, "-P", "iface.net_ifacename=eth1"});
+    assert_string_equal(cli::session_config(o).netdev.c_str(), "eth1");
+    EXPECT_ERROR(run({BASE, "-P", "iface.net_ifacename=averyveryverylongname"}), ISCSI_ERR_INVAL,
+                 "iface.net_ifacename: 'averyveryverylongname' is not an interface name");
+}
+
 static void params(void **)
 {
     auto o = run({BASE, "-P", "node.session.auth.chap_algs=SHA3-256,SHA256,SHA1,MD5", "-P",
@@ -379,6 +399,7 @@ int main()
     const CMUnitTest tests[] = {
         cmocka_unit_test(minimal_and_defaults),   cmocka_unit_test(long_options_and_chap),
         cmocka_unit_test(params),                 cmocka_unit_test(help_and_version),
+        cmocka_unit_test(several_addresses),
         cmocka_unit_test(initiator_name_from_file), cmocka_unit_test(bad_input_exit_codes),
         cmocka_unit_test(chap_consistency),       cmocka_unit_test(secrets_never_in_messages),
         cmocka_unit_test(config_file),            cmocka_unit_test(backoff),

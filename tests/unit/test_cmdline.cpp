@@ -34,8 +34,18 @@ static void rfc4173_root_paths(void **)
     assert_string_equal(t.target_name.c_str(), "iqn.2026-11.org.example:a:b");
     t = parse_iscsi_uri("iscsi:10.0.0.1:::4752-3A4F-6b7e-2F99:iqn.2026-11.x:y", "netroot");
     assert_true(t.lun == 0x47523A4F6B7E2F99ULL);
+    assert_true(t.lun_given);
     t = parse_iscsi_uri("iscsi:10.0.0.1:::a:eui.0123456789ABCDEF", "netroot");
     assert_int_equal(t.lun, 10);
+    assert_true(t.lun_given);
+    assert_false(parse_iscsi_uri("iscsi:10.0.0.1::::iqn.2026-11.x:y", "netroot").lun_given);
+    // to Linux's LUN numbers: small values as they are, 8-byte SAM LUNs by method
+    assert_int_equal(linux_lun(0), 0);
+    assert_int_equal(linux_lun(0x1f), 0x1f);
+    assert_int_equal(linux_lun(0x0001000000000000ULL), 1);     // peripheral, bus 0
+    assert_int_equal(linux_lun(0x4102000000000000ULL), 0x102); // flat space
+    assert_int_equal(linux_lun(0x47523A4F6B7E2F99ULL), 0x0752);       // flat space too
+    assert_true(linux_lun(0xC7523A4F6B7E2F99ULL) == 0xC7523A4F6B7E2F99ULL); // extended: as is
     assert_string_equal(t.target_name.c_str(), "eui.0123456789ABCDEF");
 }
 

@@ -115,6 +115,21 @@ static void target_login_settings(void **)
     assert_string_equal(o.login.auth.username.c_str(), "fu");
     assert_true(o.session.scan);
 
+    // the LUN field picks the root's LUN; an empty one leaves every LUN;
+    // the netdev field binds the path to its interface
+    BootConfig l = parse("netroot=iscsi:10.0.0.1::3260:default:eth1:2:iqn.2026-11.x:r "
+                         "netroot=iscsi:10.0.0.1::::iqn.2026-11.x:r "
+                         "netroot=iscsi:10.0.0.1:::0001-0000-0000-0000:iqn.2026-11.x:r");
+    o = target_options(cli::Options{}, l, l.targets[0], "iqn.2026-11.i:n");
+    assert_int_equal(o.session.lun, 2);
+    assert_string_equal(o.netdev.c_str(), "eth1");
+    assert_string_equal(cli::session_config(o).netdev.c_str(), "eth1");
+    o = target_options(cli::Options{}, l, l.targets[1], "iqn.2026-11.i:n");
+    assert_int_equal(o.session.lun, -1);
+    assert_true(o.netdev.empty());
+    o = target_options(cli::Options{}, l, l.targets[2], "iqn.2026-11.i:n");
+    assert_int_equal(o.session.lun, 1); // SAM peripheral addressing
+
     cli::Options plain;
     BootConfig bad = parse("netroot=iscsi:10.0.0.1::::iqn.2026-11.x:r rd.iscsi.param=node.bogus=1");
     EXPECT_ERROR(target_options(plain, bad, bad.targets[0], "iqn.2026-11.i:n"), ISCSI_ERR_INVAL,
