@@ -4,6 +4,7 @@
 #include "cli/options.hpp"
 #include "cmdline_boot.hpp"
 #include "crypto/crypto.hpp"
+#include "discovery/discovery.hpp"
 #include "firmware.hpp"
 #include "kernel/modules.hpp"
 #include "paths/runner.hpp"
@@ -23,6 +24,24 @@ using namespace isr;
 namespace {
 int run(const cli::Options &o);
 }
+
+namespace {
+
+// --discover: one line per portal of each target, as iscsiadm -m discovery
+// -t st prints them; none at all is open-iscsi's "No portals found" (21).
+int discover(const cli::Options &o)
+{
+    auto records = discovery::send_targets(cli::discovery_config(o));
+    if (records.empty()) {
+        log::error("No portals found");
+        return ISCSI_ERR_NO_OBJS_FOUND;
+    }
+    for (const auto &r : records)
+        printf("%s\n", discovery::format_record(r).c_str());
+    return ISCSI_SUCCESS;
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -57,7 +76,7 @@ int main(int argc, char **argv)
 
     // Steps of a boot also go to the kernel log, next to its own messages
     // (not -f: its output is read by scripts and people).
-    log::enable_kmsg(o.action != cli::Action::FW_PRINT);
+    log::enable_kmsg(o.action != cli::Action::FW_PRINT && o.action != cli::Action::DISCOVER);
     int rc = run(o);
     // Sessions logged in with --supervise (also when a later step or
     // another target failed) get a supervisor; this process exits.
@@ -79,6 +98,8 @@ int run(const cli::Options &o)
             return fw_connect(o);
         case cli::Action::FROM_CMDLINE:
             return cmdline_boot(o);
+        case cli::Action::DISCOVER:
+            return discover(o);
         default:
             break;
         }

@@ -202,6 +202,7 @@ constexpr int OPT_IBFT = 1001;
 constexpr int OPT_FROM_CMDLINE = 1002;
 constexpr int OPT_CMDLINE = 1003;
 constexpr int OPT_SUPERVISE = 1004;
+constexpr int OPT_DISCOVER = 1005;
 
 const option long_options[] = {
     {"config", required_argument, nullptr, 'c'},     {"initiatorname", required_argument, nullptr, 'i'},
@@ -217,6 +218,7 @@ const option long_options[] = {
     {"from-cmdline", no_argument, nullptr, OPT_FROM_CMDLINE},
     {"cmdline", required_argument, nullptr, OPT_CMDLINE},
     {"supervise", no_argument, nullptr, OPT_SUPERVISE},
+    {"discover", no_argument, nullptr, OPT_DISCOVER},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -253,6 +255,11 @@ const char *usage_text()
            "      --supervise          after the login, stay in the background (as @iscsistart)\n"
            "                           and log in again whenever the kernel reports the\n"
            "                           connection lost, until iscsid takes the session over\n"
+           "      --discover           SendTargets discovery at -a/-p: print each portal of each\n"
+           "                           target as iscsiadm -m discovery -t st does\n"
+           "                           (ADDRESS:PORT,TPGT TARGETNAME); CHAP with -P\n"
+           "                           discovery.sendtargets.auth.{authmethod,username,password,\n"
+           "                           username_in,password_in}=VALUE\n"
            "  -h, --help               display this help and exit\n"
            "  -v, --version            display version and exit\n"
            "On success the disk's block device (e.g. /dev/sda) is printed on stdout.\n";
@@ -316,6 +323,10 @@ void apply_param(Options &o, std::string_view name, std::string_view v)
     std::string field(name);
     if (v.empty())
         inval("Invalid --param " + field + ". Missing value.");
+    if (name.rfind("discovery.sendtargets.", 0) == 0) {
+        apply_discovery_param(o, name, v);
+        return;
+    }
 
     if (name == "node.name") {
         validate_iscsi_name(v, "node.name");
@@ -414,7 +425,8 @@ SessionConfig session_config(const Options &o)
 
 bool is_secret_param(std::string_view name)
 {
-    return name == "node.session.auth.password" || name == "node.session.auth.password_in";
+    return name == "node.session.auth.password" || name == "node.session.auth.password_in" ||
+           name == "discovery.sendtargets.auth.password" || name == "discovery.sendtargets.auth.password_in";
 }
 
 Options parse(int argc, char **argv, const char *initiatorname_file)
@@ -463,6 +475,7 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         case OPT_IBFT: o.ibft_path = bounded("ibft", arg, 4096); break;
         case OPT_FROM_CMDLINE: o.action = Action::FROM_CMDLINE; break;
         case OPT_SUPERVISE: o.supervise = true; break;
+        case OPT_DISCOVER: o.action = Action::DISCOVER; break;
         case OPT_CMDLINE: {
             // the whole string: it may carry credentials (netroot=iscsi:u:p@...)
             ScrubOnExit scrub{optarg};
@@ -519,7 +532,7 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
         check_auth(o.login.auth);
         return o;
     }
-    if (o.action != Action::LOGIN)
+    if (o.action != Action::LOGIN && o.action != Action::DISCOVER)
         return o;
 
     if (o.login.initiator_name.empty()) {
@@ -528,6 +541,12 @@ Options parse(int argc, char **argv, const char *initiatorname_file)
             inval("initiatorname: not set (use -i or /etc/iscsi/initiatorname.iscsi)");
         validate_iscsi_name(n, "initiatorname");
         o.login.initiator_name = n;
+    }
+    if (o.action == Action::DISCOVER) {
+        if (o.portal.host.empty())
+            inval("address: not set (use -a with --discover)");
+        check_auth(o.discovery.auth, "discovery.sendtargets.auth.");
+        return o;
     }
     if (o.login.target_name.empty())
         inval("targetname: not set (use -t)");

@@ -3,6 +3,7 @@
 // names). Parsing only: no I/O besides reading files named by the user.
 #pragma once
 
+#include "../discovery/discovery.hpp"
 #include "../login/config.hpp"
 #include "../login/login.hpp"
 #include "../login/params.hpp"
@@ -16,7 +17,7 @@
 
 namespace isr::cli {
 
-enum class Action { LOGIN, HELP, VERSION, FW_CONNECT, FW_NETWORK, FW_PRINT, FROM_CMDLINE };
+enum class Action { LOGIN, HELP, VERSION, FW_CONNECT, FW_NETWORK, FW_PRINT, FROM_CMDLINE, DISCOVER };
 
 /// Session-level settings beyond the login keys (defined with the session
 /// configuration they are part of).
@@ -42,6 +43,10 @@ struct Options {
     bool cmdline_auto = false;
     std::string initiatorname_file;          // where -i is looked up when missing
     std::vector<std::pair<std::string, SensitiveString>> param_flags; // -P NAME=VALUE, in order
+    // --discover: SendTargets to -a/-p. Its credentials and timeouts come
+    // from -P discovery.sendtargets.* (apply_discovery_param); the
+    // initiator name and portal from -i, -a, -p (discovery_config()).
+    discovery::DiscoveryConfig discovery;
 };
 
 /// Parse argv. Throws isr::Error(ISCSI_ERR_INVAL) with a one-line message
@@ -86,6 +91,19 @@ void apply_param(Options &o, std::string_view name, std::string_view value);
 /// bytes of letters, digits, '.', '-' and ':'. Throws isr::Error
 /// (ISCSI_ERR_INVAL) naming `field` and the reason.
 void validate_iscsi_name(std::string_view name, const char *field);
+
+/// Apply one -P discovery.sendtargets.NAME=VALUE (or config-file line):
+/// auth.authmethod (CHAP or None), auth.username, auth.password,
+/// auth.username_in, auth.password_in, timeo.login_timeout,
+/// timeo.active_timeout, reopen_max, iscsi.MaxRecvDataSegmentLength
+/// (open-iscsi's discovery record names). Throws isr::Error
+/// (ISCSI_ERR_INVAL) for an unknown name or a bad value, never echoing
+/// a password. (cli/discovery_params.cpp)
+void apply_discovery_param(Options &o, std::string_view name, std::string_view value);
+
+/// The --discover run's configuration: o.discovery with -i, -a, -p and
+/// node.session.auth.chap_algs (open-iscsi shares that name).
+discovery::DiscoveryConfig discovery_config(const Options &o);
 
 /// The --help text.
 const char *usage_text();

@@ -71,8 +71,13 @@ text::KeyList Login::security_keys()
     k.emplace_back("InitiatorName", cfg_.initiator_name);
     if (!cfg_.initiator_alias.empty())
         k.emplace_back("InitiatorAlias", cfg_.initiator_alias);
-    k.emplace_back("SessionType", "Normal");
-    k.emplace_back("TargetName", cfg_.target_name);
+    if (cfg_.session_type == SessionType::DISCOVERY) {
+        // RFC 7143 13.4: TargetName is only for Normal sessions.
+        k.emplace_back("SessionType", "Discovery");
+    } else {
+        k.emplace_back("SessionType", "Normal");
+        k.emplace_back("TargetName", cfg_.target_name);
+    }
     const char *methods = !cfg_.auth.chap() ? "None" : cfg_.auth.mutual() ? "CHAP" : "CHAP,None";
     k.emplace_back("AuthMethod", methods);
     return k;
@@ -197,10 +202,23 @@ void Login::verify_target_response(const text::KeyList &keys)
 
 text::KeyList Login::operational_offer() const
 {
+    // A discovery session: only the keys RFC 7143 section 13 does not
+    // mark "Irrelevant when: SessionType=Discovery" (the ones open-iscsi
+    // sends there too, less the obsolete markers).
+    static constexpr std::string_view discovery_keys[] = {"HeaderDigest", "DataDigest", "MaxRecvDataSegmentLength",
+                                                          "DefaultTime2Wait", "DefaultTime2Retain",
+                                                          "ErrorRecoveryLevel"};
+    const bool discovery = cfg_.session_type == SessionType::DISCOVERY;
     text::KeyList out;
-    for (auto &kv : negotiate::offer(cfg_.op))
-        if (std::find(settled_.begin(), settled_.end(), kv.first) == settled_.end())
-            out.push_back(std::move(kv));
+    for (auto &kv : negotiate::offer(cfg_.op)) {
+        if (discovery &&
+            std::find(std::begin(discovery_keys), std::end(discovery_keys), kv.first) == std::end(discovery_keys))
+            continue;
+        out.push_back(std::move(kv));
+    }
+    std::erase_if(out, [&](const text::Pair &kv) {
+        return std::find(settled_.begin(), settled_.end(), kv.first) != settled_.end();
+    });
     return out;
 }
 

@@ -25,6 +25,11 @@ struct Portal {
 /// RFC 7143 section 13.8). Throws isr::Error(ISCSI_ERR_LOGIN) when malformed.
 Portal parse_target_address(std::string_view v);
 
+/// With cfg.session_type == SessionType::DISCOVERY the same machine logs
+/// in a discovery session (RFC 7143 section 4.3, 13.21): SessionType=
+/// Discovery without TargetName, the same CHAP steps, and of the
+/// operational keys only HeaderDigest, DataDigest, MaxRecvDataSegmentLength,
+/// DefaultTime2Wait, DefaultTime2Retain and ErrorRecoveryLevel.
 class Login {
 public:
     /// Source of random bytes for our mutual-CHAP challenge (tests inject one).

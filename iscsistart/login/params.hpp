@@ -41,11 +41,18 @@ struct AuthConfig {
     bool mutual() const { return !password_in.empty(); }
 };
 
+/// SessionType of a login (RFC 7143 section 13.21).
+enum class SessionType { NORMAL, DISCOVERY };
+
 /// Everything one login needs besides the socket.
 struct LoginConfig {
     std::string initiator_name;
     std::string initiator_alias;  // optional InitiatorAlias
-    std::string target_name;
+    std::string target_name;      // unused (and not sent) for a discovery session
+    /// DISCOVERY: SessionType=Discovery without TargetName, and only the
+    /// operational keys a discovery session uses (login.hpp); the
+    /// discovery driver sets `op`'s digests to None (it checks none).
+    SessionType session_type = SessionType::NORMAL;
     int tpgt = -1;                // -1: accept any TargetPortalGroupTag
     AuthConfig auth;
     OperationalParams op;
