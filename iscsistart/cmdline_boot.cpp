@@ -7,6 +7,7 @@
 #include "cmdline/sources.hpp"
 #include "crypto/crypto.hpp"
 #include "dhcp/dhcp_client.hpp"
+#include "discovery/discovery.hpp"
 #include "dhcp/lease_file.hpp"
 #include "firmware.hpp"
 #include "paths/runner.hpp"
@@ -230,6 +231,59 @@ std::string initiator_for(const cli::Options &o, const BootConfig &b, const NetS
     return c.name;
 }
 
+// Every target a root path without a target name leads to: SendTargets
+// discovery at its portal (with the login's CHAP credentials unless -P
+// discovery.sendtargets.auth.* gave others), each portal of each target
+// found a target of its own, with the root path's LUN, netdev and
+// credentials. Targets with a name pass through. A discovery that fails
+// counts as that target's failure.
+std::vector<cmdline::Target> discover_targets(const cli::Options &o, const BootConfig &b,
+                                              const std::vector<cmdline::Target> &targets,
+                                              const std::string &initiator, LoginTally &tally)
+{
+    std::vector<cmdline::Target> out;
+    for (const auto &t : targets) {
+        if (!t.target_name.empty()) {
+            out.push_back(t);
+            continue;
+        }
+        const std::string where = "discovery at " + paths::portal_tag({t.server, t.port});
+        try {
+            if (t.server.empty())
+                throw Error(ISCSI_ERR_INVAL, "no server address");
+            cli::Options lo = o;
+            lo.login.initiator_name = initiator;
+            lo.portal = {t.server, t.port};
+            discovery::DiscoveryConfig d = cli::discovery_config(lo);
+            // the root path's (or rd.iscsi.*) credentials: the kernel
+            // command line has no discovery ones of its own
+            if (!d.auth.chap()) {
+                AuthConfig a = cmdline::target_auth(o, b, t, where + ": ");
+                a.chap_algs = d.auth.chap_algs;
+                d.auth = std::move(a);
+            }
+
+            log::info("%s: no target name in the root path; asking for the targets (SendTargets)", where.c_str());
+            auto found = discovery::send_targets(d);
+            if (found.empty())
+                throw Error(ISCSI_ERR_NO_OBJS_FOUND, "the portal offers us no target");
+            for (const auto &r : found) {
+                log::info("%s: found %s", where.c_str(), discovery::format_record(r).c_str());
+                cmdline::Target x = t;
+                x.target_name = r.target_name;
+                x.server = r.host;
+                x.port = r.port;
+                x.tpgt = r.tpgt;
+                out.push_back(std::move(x));
+            }
+        } catch (const Error &e) {
+            log::error("%s: %s", where.c_str(), e.what());
+            tally.failed(e.code());
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 int cmdline_boot(const cli::Options &opts)
@@ -275,6 +329,7 @@ int cmdline_boot(const cli::Options &opts)
         }
     }
     const std::string initiator = targets.empty() ? "" : initiator_for(o, b, st);
+    targets = discover_targets(o, b, targets, initiator, tally);
     std::vector<paths::Path> all;
     for (const auto &t : targets) {
         try {

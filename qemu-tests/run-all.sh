@@ -77,7 +77,8 @@ ours_only() {
 }
 # kernel-command-line scenarios: /sbin/iscsistart runs with no arguments
 CMDLINE_SCENARIOS="cmdline-dhcp cmdline-static cmdline-vlan cmdline-ipv6
-           cmdline-two-targets cmdline-debian-chap cmdline-ibft paths-first-down paths-two-addresses"
+           cmdline-two-targets cmdline-debian-chap cmdline-ibft paths-first-down paths-two-addresses
+           discovery-cmdline"
 ours_only $CMDLINE_SCENARIOS
 # a second login to the same target (initramfs scripts that run
 # iscsistart again): no second session, exit 15 and the disk printed; our
@@ -333,6 +334,13 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "multipath: 2 paths share a target and LUN: replacement_timeout 15 s"
                   --expect-log "target $(re_escape "$TARGET_IQN"): still logging in; the boot goes on through the other path"
                   --expect-log "10\.77\.0\.1:3260: disk ready: /dev/sd") ;;
+        # a root path without a target name: SendTargets discovery at the
+        # portal, then a login to what it found (CHAP for both)
+        discovery-cmdline)
+            OPTS=(--chap "$CHAP" --cmdline "ip=$STATIC_IP::eth0:off netroot=iscsi:${CHAP%%:*}:${CHAP#*:}@10.77.0.1::3260:1: rd.iscsi.initiator=$INITIATOR_IQN"
+                  --expect-log "discovery at 10\.77\.0\.1:3260: no target name in the root path; asking for the targets"
+                  --expect-log "discovery at 10\.77\.0\.1:3260: found 10\.77\.0\.1:3260,1 $(re_escape "$TARGET_IQN")\$"
+                  --forbid-log "$(re_escape "${CHAP#*:}")") ;;
         # the same with iscsistart's flags: -a twice
         paths-two-addresses)
             OPTS=(--args "-a 10.77.0.99 -a 10.77.0.1" --timeout 60

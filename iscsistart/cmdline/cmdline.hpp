@@ -41,7 +41,7 @@ struct Target {
     uint16_t port = 3260;
     uint64_t lun = 0;
     bool lun_given = false;         // the LUN field was not empty: only that LUN is the root
-    std::string target_name;
+    std::string target_name;        // empty: every target SendTargets discovery finds at the portal
     std::string iface, netdev;      // dracut's optional iface and netdev (netdev: SO_BINDTODEVICE)
     int tpgt = -1;
     std::string username, username_in;

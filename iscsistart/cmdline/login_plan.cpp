@@ -32,6 +32,25 @@ std::string generated_initiator_name(const uint8_t random[6])
     return std::string("iqn.2026-11.org.iscsiroot:") + hex;
 }
 
+AuthConfig target_auth(const cli::Options &base, const BootConfig &b, const Target &t, const std::string &where)
+{
+    // CHAP, each direction as a pair: flags, then the URI, then rd.iscsi.*.
+    AuthConfig a = base.login.auth;
+    const auto &flags = base.login.auth;
+    if (flags.username.empty() && flags.password.empty()) {
+        bool uri = !t.username.empty() || !t.password.empty();
+        a.username = uri ? t.username : b.username;
+        a.password = uri ? t.password : b.password;
+    }
+    if (flags.username_in.empty() && flags.password_in.empty()) {
+        bool uri = !t.username_in.empty() || !t.password_in.empty();
+        a.username_in = uri ? t.username_in : b.username_in;
+        a.password_in = uri ? t.password_in : b.password_in;
+    }
+    cli::check_auth(a, where);
+    return a;
+}
+
 cli::Options target_options(const cli::Options &base, const BootConfig &b, const Target &t,
                             const std::string &initiator)
 {
@@ -51,20 +70,7 @@ cli::Options target_options(const cli::Options &base, const BootConfig &b, const
     if (t.server.empty())
         throw Error(ISCSI_ERR_INVAL, where + "no server address");
 
-    // CHAP, each direction as a pair: flags, then the URI, then rd.iscsi.*.
-    auto &a = o.login.auth;
-    const auto &flags = base.login.auth;
-    if (flags.username.empty() && flags.password.empty()) {
-        bool uri = !t.username.empty() || !t.password.empty();
-        a.username = uri ? t.username : b.username;
-        a.password = uri ? t.password : b.password;
-    }
-    if (flags.username_in.empty() && flags.password_in.empty()) {
-        bool uri = !t.username_in.empty() || !t.password_in.empty();
-        a.username_in = uri ? t.username_in : b.username_in;
-        a.password_in = uri ? t.password_in : b.password_in;
-    }
-    cli::check_auth(a, where);
+    o.login.auth = target_auth(base, b, t, where);
 
     if (b.login_retry_max >= 0)
         o.session.initial_login_retry_max = b.login_retry_max;

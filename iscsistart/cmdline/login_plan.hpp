@@ -29,6 +29,12 @@ InitiatorChoice choose_initiator(const std::string &flag, const BootConfig &b, c
 /// `random` (6 bytes from crypto::random_bytes).
 std::string generated_initiator_name(const uint8_t random[6]);
 
+/// The CHAP credentials for target `t`: -u/-w/-U/-W flags > the URI's
+/// (or Debian's iscsi_username...) > rd.iscsi.username/password/in.*, each
+/// direction as a pair. Throws isr::Error(ISCSI_ERR_INVAL) prefixed with
+/// `where` for inconsistent ones (cli::check_auth).
+AuthConfig target_auth(const cli::Options &base, const BootConfig &b, const Target &t, const std::string &where);
+
 /// The login settings for target `t` on top of iscsistart's own options
 /// `base` (its flags, -c file, defaults). Precedence: -u/-w/-U/-W flags >
 /// credentials in the target's URI or Debian's iscsi_username... >

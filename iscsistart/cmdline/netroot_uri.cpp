@@ -76,8 +76,8 @@ Target parse_iscsi_uri(std::string_view uri, const char *what)
     t.lun_given = !f[name_at - 1].empty();
     for (std::size_t i = name_at; i < f.size(); ++i)
         t.target_name += (i > name_at ? ":" : "") + f[i];
-    if (t.target_name.empty())
-        bad(what, "no target name");
+    // no target name: the targets behind the portal are asked for
+    // (SendTargets discovery; RFC 4173 allows leaving it out)
     return t;
 }
 

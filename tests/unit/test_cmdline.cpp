@@ -88,7 +88,9 @@ static void bad_uris(void **)
         assert_non_null(strstr(e.what(), "credentials need an '@'"));
     }
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::99999::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "99999");
-    EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1::::", "root"), ISCSI_ERR_INVAL, "root: no target name");
+    // no target name: discovery (not an error)
+    assert_true(parse_iscsi_uri("iscsi:10.0.0.1::3261::", "root").target_name.empty());
+    assert_int_equal(parse_iscsi_uri("iscsi:10.0.0.1::3261::", "root").port, 3261);
     EXPECT_ERROR(parse_iscsi_uri("iscsi:10.0.0.1:::xyz:iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "LUN 'xyz'");
     EXPECT_ERROR(parse_iscsi_uri("iscsi:[fd00::1::::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "missing ']'");
     EXPECT_ERROR(parse_iscsi_uri("iscsi:a@10.0.0.1::::iqn.x:y", "netroot"), ISCSI_ERR_INVAL, "credentials");
