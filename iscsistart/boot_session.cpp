@@ -44,7 +44,8 @@ std::vector<BootSession> &supervised_sessions()
     return sessions;
 }
 
-std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep)
+std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep,
+                                      const std::function<void()> &before_scan)
 {
     SessionConfig o = cfg;
     if (o.login.initiator_alias.empty())
@@ -106,16 +107,22 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
 
     // From here the session lives in the kernel; failures below leave it
     // running (the disk may still appear later).
+    if (before_scan)
+        before_scan();
     if (!o.session.scan)
         return {};
-    kernel::scan_host(ids.host_no);
-    auto disks = kernel::wait_for_disks(ids.sid, o.session.disk_timeout_s * 1000, o.session.lun);
+    return scan_for_disks(ids.host_no, ids.sid, o.session);
+}
+
+std::vector<std::string> scan_for_disks(uint32_t host_no, uint32_t sid, const SessionSettings &s)
+{
+    kernel::scan_host(host_no);
+    auto disks = kernel::wait_for_disks(sid, s.disk_timeout_s * 1000, s.lun);
     if (disks.empty())
         throw Error(ISCSI_ERR_NO_OBJS_FOUND, "scan: logged in, but no disk " +
-                                                 (o.session.lun >= 0 ? "with LUN " + std::to_string(o.session.lun) + " "
-                                                                     : std::string()) +
-                                                 "appeared on host" + std::to_string(ids.host_no) + " within " +
-                                                 std::to_string(o.session.disk_timeout_s) + " s");
+                                                 (s.lun >= 0 ? "with LUN " + std::to_string(s.lun) + " " : std::string()) +
+                                                 "appeared on host" + std::to_string(host_no) + " within " +
+                                                 std::to_string(s.disk_timeout_s) + " s");
     for (const auto &d : disks)
         log::info("disk ready: %s", d.c_str());
     return disks;

@@ -7,6 +7,7 @@
 #include "login/client.hpp"
 #include "login/config.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +33,16 @@ struct BootSession {
 /// session's identity and netlink socket are moved there once the kernel
 /// has the connection (also when the LUN scan fails afterwards); without
 /// it, and with --supervise, they go to supervised_sessions().
-std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep = nullptr);
+/// `before_scan`, when set, runs after the handoff and before the LUN
+/// scan (a late path follows the boot's switch_root there).
+std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep = nullptr,
+                                      const std::function<void()> &before_scan = {});
+
+/// Scan host `host_no` (all LUNs) and wait up to s.disk_timeout_s for the
+/// block devices of session `sid` (only LUN s.lun when >= 0), LUN order.
+/// Throws isr::Error(ISCSI_ERR_NO_OBJS_FOUND) naming the host (and LUN)
+/// when none appears in time, ISCSI_ERR_SYSFS_LOOKUP when the scan fails.
+std::vector<std::string> scan_for_disks(uint32_t host_no, uint32_t sid, const SessionSettings &s);
 
 /// Sessions logged in by this process with --supervise, for the
 /// supervisor to take when the boot is done (see supervise/).

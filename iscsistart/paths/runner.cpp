@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <new>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,24 @@ std::string joined(const std::vector<std::string> &v)
     return s;
 }
 
+// A path that logs in after the boot went on may find the initramfs gone:
+// switch_root moved /sys, /dev and /run to the real root, and our root
+// directory is the emptied initramfs. Then follow the boot into the real
+// root, PID 1's (through /proc, held since before the switch), so the
+// scan, the block device and a supervisor see what the system sees.
+void follow_switch_root(int proc_fd)
+{
+    if (access("/sys/class/iscsi_session", F_OK) == 0 || proc_fd < 0)
+        return;
+    int root = openat(proc_fd, "1/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0 || fchdir(root) != 0 || chroot(".") != 0 || chdir("/") != 0)
+        log::error("the boot switched root, and this path cannot follow it: %s", strerror(errno));
+    else
+        log::info("the boot switched root meanwhile; following it");
+    if (root >= 0)
+        close(root);
+}
+
 // One path's process: log in, report, then supervise the session (with
 // --supervise) or end. The boot may have gone on without us: then the
 // report cannot be delivered (EPIPE) and the kernel log says what became
@@ -70,8 +89,10 @@ std::string joined(const std::vector<std::string> &v)
     log::set_tag(p.tag.c_str());
     int rc = ISCSI_SUCCESS;
     std::vector<std::string> disks;
+    const int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     try {
-        disks = boot_session(p.cfg);
+        // the scan in whatever root the boot is in by then
+        disks = boot_session(p.cfg, nullptr, [proc_fd] { follow_switch_root(proc_fd); });
     } catch (const SessionExists &e) {
         rc = e.code();
         disks = e.disks();
