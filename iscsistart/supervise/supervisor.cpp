@@ -156,14 +156,22 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
             // The next CmdSN the kernel will use: the login carries it
             // (RFC 7143 11.12.7), so the target's window starts there.
             uint32_t cmdsn = s.initial_cmdsn + s.nl->scsicmd_pdus(s.sid, 0);
+            // ErrorRecoveryLevel 0 (what we offer unless told otherwise)
+            // recovers a session by reinstating it (RFC 7143 6.3.5, 7.1.5):
+            // same ISID, TSIH 0, and the target drops its old session, with
+            // whatever commands were lost in the outage. Logging into the
+            // old session instead (its TSIH) leaves the target waiting for
+            // the CmdSNs it never got, and every command after them hangs.
+            // Only ERL 2 can take the connection back into the old session.
+            const bool reinstate_conn = o.login.op.error_recovery_level >= 2 && s.tsih;
             LoginResult lr;
             try {
-                lr = login_once(o, s.isid, cmdsn, s.tsih);
+                lr = login_once(o, s.isid, cmdsn, reinstate_conn ? s.tsih : 0);
             } catch (const Error &e) {
                 // A target that restarted no longer knows the TSIH (status
                 // 0x020a "session does not exist", an initiator error):
                 // reinstate the session instead, same ISID, TSIH 0.
-                if (!s.tsih || e.code() != ISCSI_ERR_FATAL_LOGIN)
+                if (!reinstate_conn || e.code() != ISCSI_ERR_FATAL_LOGIN)
                     throw;
                 log::info("session %u: re-login with TSIH %u refused (%s); starting a new target session",
                           s.sid, s.tsih, e.what());
