@@ -45,6 +45,8 @@
 #
 # The test module prints what the harness checks:
 #   pre-pivot:  isr-session: <line of /run/iscsiroot/sessions>
+#               (mp images) isr-initrd-mp-table:/-status: (dmsetup),
+#               isr-initrd-by-label:/-by-uuid: NAME -> DEVICE, isr-initrd-root:
 #               isr-lease: KEY='value' (each line of /run/iscsiroot/*.lease)
 #               with isr.rerun-hook: /sbin/iscsiroot once more, then
 #               isr-rerun-hook: rc=N sessions=N disks=<its disks file>
@@ -204,8 +206,12 @@ fi
 if command -v dmsetup > /dev/null && [ -e /etc/multipath.conf ]; then
     dmsetup table 2>&1 | while read -r _l; do echo "isr-initrd-mp-table: $_l"; done
     dmsetup status 2>&1 | while read -r _l; do echo "isr-initrd-mp-status: $_l"; done
-    for _l in /dev/disk/by-label/*; do
-        [ -e "$_l" ] && echo "isr-initrd-by-label: ${_l##*/} -> $(readlink -f "$_l")"
+    for _l in /dev/disk/by-label/* /dev/disk/by-uuid/*; do
+        [ -e "$_l" ] || continue
+        case $_l in
+            */by-label/*) echo "isr-initrd-by-label: ${_l##*/} -> $(readlink -f "$_l")" ;;
+            *) echo "isr-initrd-by-uuid: ${_l##*/} -> $(readlink -f "$_l")" ;;
+        esac
     done
     echo "isr-initrd-root: root=$(getarg root=) $(grep " $NEWROOT " /proc/mounts)"
 fi

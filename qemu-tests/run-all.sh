@@ -126,7 +126,8 @@ MP_CHECKS=(--expect-log '^ISR-WRITELOOP-OK$'
            --expect-log '^isr-mp: paths=2 active=2 map=isr-root '
            --expect-log '^ISR-MULTIPATH-OK$'
            --expect-log '^isr-supervisor: pid [0-9]+: @iscsistart --supervise '
-           --forbid-log 'Buffer I/O error|EXT4-fs (error|warning)|I/O error, dev dm-')
+           --forbid-log 'Buffer I/O error|EXT4-fs (error|warning)|I/O error, dev dm-'
+           --forbid-log '^isr-initrd-by-(label|uuid): .* -> /dev/sd')
 ours_only $MP_SCENARIOS
 # initcpio scenarios: an image built from initcpio/{install,hooks}/iscsiroot
 # by build-initcpio-image.sh (mkinitcpio's hook API, implemented there since
@@ -413,7 +414,8 @@ scenario_opts() {  # sets OPTS for scenario $1
             OPTS=(--initrd "$DRACUT_MP_IMG" --paths 2 --timeout 200
                   --cmdline "$MP_IP root=iscsi:10.77.0.1::3260:1:$TARGET_IQN netroot=iscsi:10.78.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN $MP_TIMEO $DRACUT_ARGS isr.root=multipath isr.writesecs=5"
                   "${MP_CHECKS[@]}"
-                  --expect-log '^iscsiroot: root device /dev/root -> /dev/dm-[0-9]+$') ;;
+                  --expect-log '^iscsiroot: root device /dev/root -> /dev/dm-[0-9]+$'
+                  --expect-log '^isr-initrd-by-uuid: [0-9a-f-]+ -> /dev/dm-[0-9]+$') ;;
         # dracut: root=LABEL= is mounted by rootfs-block once the login made the disk
         dracut-static)
             OPTS=(--initrd "$DRACUT_IMG" --timeout 120
