@@ -3,7 +3,7 @@
 #   make check        unit tests (CMocka, also under ASan/UBSan) and QEMU boot tests
 #   make unit         unit tests only
 #   make unit-asan    unit tests built with ASan and UBSan (in build/asan)
-#   make integration  login tests against tgtd on 127.0.0.1
+#   make integration  login and discovery tests against tgtd on 127.0.0.1
 #   make boot-tests   QEMU boot tests only (and a few with make static's binary),
 #                     and the packages (.deb, RPM, PKGBUILD) built and checked
 #   make install DESTDIR= PREFIX=/usr  (the binary goes to PREFIX/lib/iscsiroot/)
@@ -224,6 +224,7 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
 	tests/integration/hostile-target.sh $(CURDIR)/$(BUILD)/tests/hostile_target $(CURDIR)/$(BUILD)/tests/login_probe
+	tests/integration/discovery.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/hostile_target
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
