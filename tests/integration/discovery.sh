@@ -8,7 +8,8 @@
 # with tag 1 (usr/iscsi/iscsid.c, text_scan_text), so the scripted target
 # of tests/tools/hostile_target.cpp (scenario sendtargets-portals) stands
 # in for what tgt never sends: a target with two portals, an IPv6 portal,
-# a target without TargetAddress, an answer cut inside a pair.
+# a target without TargetAddress, an answer cut inside a pair; and
+# (sendtargets-redirect) a redirected discovery login.
 #
 # iscsiadm, run here with -o nonpersistent so it stores no node records,
 # needs neither iscsid nor the kernel for discovery when its iface record
@@ -213,7 +214,7 @@ fi
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4); time.sleep(20)' $((port + 2)) &
 mute_pid=$!
-sleep 0.3
+for _ in $(seq 50); do ss -Hltn "sport = :$((port + 2))" | grep -q . && break; sleep 0.1; done
 "$binary" --discover -i "$initiator" -a 127.0.0.1 -p $((port + 2)) -P discovery.sendtargets.auth.username=disc \
     -P discovery.sendtargets.auth.password=DiscSecret123 -P discovery.sendtargets.timeo.login_timeout=2 \
     -P discovery.sendtargets.reopen_max=0 >/dev/null 2>"$work/mute.err" &
@@ -247,6 +248,23 @@ if grep -qx "\[2001:db8::1\]:3262,3 iqn.2026-11.test.iscsiroot:ipv6" "$work/ours
     ok "IPv6 in brackets, second portal, asked portal with tag -1"
 else
     bad "scripted answer: got $(tr '\n' ' ' <"$work/ours")"
+fi
+
+kill "$hostile_pid" 2>/dev/null; wait "$hostile_pid" 2>/dev/null
+
+# A discovery login redirected (status 0101) is followed, as a normal one:
+# the scripted target redirects its first connection to itself.
+"$hostile" sendtargets-redirect 0 >"$work/hostile.out" 2>&1 &
+hostile_pid=$!
+for _ in $(seq 50); do grep -q '^port ' "$work/hostile.out" && break; sleep 0.1; done
+hport=$(awk '/^port /{print $2; exit}' "$work/hostile.out")
+ours "redirect" -a 127.0.0.1 -p "$hport"
+if [ "$rc" = 0 ] && [ "$(wc -l <"$work/ours")" = 4 ] && grep -q "redirected to 127.0.0.1:$hport" "$work/ours.err" &&
+    [ "$(grep -c '^connection ' "$work/hostile.out")" = 2 ]; then
+    ok "discovery redirect followed (2 connections, 4 records)"
+else
+    bad "discovery redirect: exit $rc, $(wc -l <"$work/ours") records, $(grep -c '^connection ' "$work/hostile.out") connections"
+    tail -3 "$work/ours.err" | sed 's/^/    /'
 fi
 
 finish

@@ -32,6 +32,7 @@ namespace {
 
 constexpr const char *CHAP_SECRET = "HostileSecret123";
 uint16_t g_port = 0; // where we listen (for the redirect loop)
+unsigned g_connection = 0; // this connection's number, from 1
 
 // ---- wire helpers ----------------------------------------------------------
 
@@ -594,8 +595,21 @@ void sendtargets_portals(Conn &c)
     c.silence();
 }
 
+// A discovery login redirected (status 0101, TargetAddress this listener):
+// the first connection gets the redirect, the next ones play
+// sendtargets-portals. The test counts the connections.
+void sendtargets_redirect(Conn &c)
+{
+    if (g_connection == 1) {
+        first_answer(c, status(0x01, 0x01, keys({{"TargetAddress", "127.0.0.1:" + std::to_string(g_port) + ",1"}})));
+        return;
+    }
+    sendtargets_portals(c);
+}
+
 const Scenario scenarios[] = {
     {"good", good},
+    {"sendtargets-redirect", sendtargets_redirect},
     {"sendtargets-portals", sendtargets_portals},
     {"oversized-16m", oversized_16m},
     {"oversized-64k", oversized_64k},
@@ -683,6 +697,7 @@ int main(int argc, char **argv)
         if (fd < 0)
             continue;
         printf("connection %u\n", n);
+        g_connection = n;
         fflush(stdout);
         pid_t pid = fork();
         if (pid == 0) {
