@@ -8,8 +8,8 @@
 # with tag 1 (usr/iscsi/iscsid.c, text_scan_text), so the scripted target
 # of tests/tools/hostile_target.cpp (scenario sendtargets-portals) stands
 # in for what tgt never sends: a target with two portals, an IPv6 portal,
-# a target without TargetAddress, an answer cut inside a pair; and
-# (sendtargets-redirect) a redirected discovery login.
+# a target without TargetAddress, an answer cut inside a pair; also
+# (sendtargets-empty, -redirect) an empty answer and a redirected login.
 #
 # iscsiadm, run here with -o nonpersistent so it stores no node records,
 # needs neither iscsid nor the kernel for discovery when its iface record
@@ -48,9 +48,6 @@ tgtd -f --iscsi portal=127.0.0.1:$port >"$work/tgtd.log" 2>&1 &
 tgtd_pid=$!
 for _ in $(seq 50); do tgtadm --lld iscsi --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
 adm() { tgtadm --lld iscsi "$@" || { bad "tgtadm $* failed"; finish; }; }
-adm --op new --mode target --tid 1 -T iqn.2026-11.test.iscsiroot:disc-a
-adm --op new --mode target --tid 2 -T iqn.2026-11.test.iscsiroot:disc-b
-for tid in 1 2; do adm --op bind --mode target --tid $tid -I ALL; done
 
 # iscsiadm_st PORT [discovery.sendtargets.NAME=VALUE...]: iscsiadm's
 # SendTargets output (stdout) for 127.0.0.1:PORT, its exit status in
@@ -126,6 +123,10 @@ same_as_iscsiadm() {
         ok "$name ($(wc -l <"$work/ours") lines, as iscsiadm)"
     fi
 }
+
+adm --op new --mode target --tid 1 -T iqn.2026-11.test.iscsiroot:disc-a
+adm --op new --mode target --tid 2 -T iqn.2026-11.test.iscsiroot:disc-b
+for tid in 1 2; do adm --op bind --mode target --tid $tid -I ALL; done
 
 # (a) no authentication
 same_as_iscsiadm "two targets, no auth" $port --
@@ -250,6 +251,22 @@ else
     bad "scripted answer: got $(tr '\n' ' ' <"$work/ours")"
 fi
 
+kill "$hostile_pid" 2>/dev/null; wait "$hostile_pid" 2>/dev/null
+
+# No target for us: exit 21, "No portals found", as iscsiadm (tgt without
+# targets closes the discovery connection instead: the scripted target).
+"$hostile" sendtargets-empty 0 >"$work/hostile.out" 2>&1 &
+hostile_pid=$!
+for _ in $(seq 50); do grep -q '^port ' "$work/hostile.out" && break; sleep 0.1; done
+hport=$(awk '/^port /{print $2; exit}' "$work/hostile.out")
+ours "no targets" -a 127.0.0.1 -p "$hport"
+iscsiadm_st "$hport" >/dev/null
+if [ "$rc" = 21 ] && [ ! -s "$work/ours" ] && grep -q "No portals found" "$work/ours.err" &&
+    [ "$(cat "$work/iscsiadm.rc")" = 21 ]; then
+    ok "no targets: exit 21 'No portals found', as iscsiadm"
+else
+    bad "no targets: exit $rc (iscsiadm $(cat "$work/iscsiadm.rc"))"; tail -2 "$work/ours.err" | sed 's/^/    /'
+fi
 kill "$hostile_pid" 2>/dev/null; wait "$hostile_pid" 2>/dev/null
 
 # A discovery login redirected (status 0101) is followed, as a normal one:

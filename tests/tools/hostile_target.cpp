@@ -541,13 +541,11 @@ struct Scenario {
     void (*play)(Conn &);
 };
 
-// A discovery target whose SendTargets answer has what tgt never sends
-// (tgt lists each target once, at the address asked, tag 1): a target with
-// two portals (tags 1 and 2), one with an IPv6 portal, and one with no
-// TargetAddress (reached at the portal asked). The answer comes in two
-// Text Responses cut inside a pair: F=0 with a TTT, then, asked for the
-// rest with that TTT, F=1. Then the Logout. For tests/integration/discovery.sh.
-void sendtargets_portals(Conn &c)
+// Discovery scenarios, for tests/integration/discovery.sh: the discovery
+// login, then `all` as the SendTargets answer, then the Logout. The answer
+// comes in two Text Responses cut inside a pair (F=0 with a TTT, then,
+// asked for the rest with that TTT, F=1), one when it is empty.
+void sendtargets_answer(Conn &c, const std::string &all)
 {
     // The login, from whichever stage the initiator starts in: iscsiadm
     // without CHAP skips the security stage (CSG 1 at once).
@@ -566,21 +564,17 @@ void sendtargets_portals(Conn &c)
     q = c.recv();
     if (!q.key("SendTargets") || (q.bhs[0] & pdu::OPCODE_MASK) != 0x04)
         peer_gone();
-    const std::string all = keys({{"TargetName", "iqn.2026-11.test.iscsiroot:two-portals"},
-                                  {"TargetAddress", "127.0.0.1:3260,1"},
-                                  {"TargetAddress", "127.0.0.2:3261,2"},
-                                  {"TargetName", "iqn.2026-11.test.iscsiroot:ipv6"},
-                                  {"TargetAddress", "[2001:db8::1]:3262,3"},
-                                  {"TargetName", "iqn.2026-11.test.iscsiroot:no-address"}});
     const std::size_t cut = all.size() / 2;
     Rsp r;
     r.opcode = 0x24; // Text Response
-    r.ttt = 0x5157;
-    r.data = all.substr(0, cut);
-    c.send(r);
-    q = c.recv();
-    if (get32(q.bhs + 20) != 0x5157)
-        peer_gone();
+    if (!all.empty()) {
+        r.ttt = 0x5157;
+        r.data = all.substr(0, cut);
+        c.send(r);
+        q = c.recv();
+        if (get32(q.bhs + 20) != 0x5157)
+            peer_gone();
+    }
     r.t = true; // the F bit
     r.ttt = 0xffffffff;
     r.data = all.substr(cut);
@@ -594,6 +588,24 @@ void sendtargets_portals(Conn &c)
     }
     c.silence();
 }
+
+// What tgt never sends (it lists each target once, at the address asked,
+// tag 1): a target with two portals (tags 1 and 2), one with an IPv6
+// portal, and one with no TargetAddress (reached at the portal asked).
+void sendtargets_portals(Conn &c)
+{
+    const std::string all = keys({{"TargetName", "iqn.2026-11.test.iscsiroot:two-portals"},
+                                  {"TargetAddress", "127.0.0.1:3260,1"},
+                                  {"TargetAddress", "127.0.0.2:3261,2"},
+                                  {"TargetName", "iqn.2026-11.test.iscsiroot:ipv6"},
+                                  {"TargetAddress", "[2001:db8::1]:3262,3"},
+                                  {"TargetName", "iqn.2026-11.test.iscsiroot:no-address"}});
+    sendtargets_answer(c, all);
+}
+
+// No target for us: an empty SendTargets answer (tgt without targets
+// closes the connection instead).
+void sendtargets_empty(Conn &c) { sendtargets_answer(c, {}); }
 
 // A discovery login redirected (status 0101, TargetAddress this listener):
 // the first connection gets the redirect, the next ones play
@@ -611,6 +623,7 @@ const Scenario scenarios[] = {
     {"good", good},
     {"sendtargets-redirect", sendtargets_redirect},
     {"sendtargets-portals", sendtargets_portals},
+    {"sendtargets-empty", sendtargets_empty},
     {"oversized-16m", oversized_16m},
     {"oversized-64k", oversized_64k},
     {"status-05", status_05},
