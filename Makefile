@@ -3,7 +3,7 @@
 #   make check        unit tests (CMocka, also under ASan/UBSan) and QEMU boot tests
 #   make unit         unit tests only
 #   make unit-asan    unit tests built with ASan and UBSan (in build/asan)
-#   make integration  login tests against tgtd on 127.0.0.1
+#   make integration  login and discovery tests against tgtd on 127.0.0.1
 #   make boot-tests   QEMU boot tests only (and a few with make static's binary),
 #                     and the packages (.deb, RPM, PKGBUILD) built and checked
 #   make install DESTDIR= PREFIX=/usr  (the binary goes to PREFIX/lib/iscsiroot/)
@@ -173,10 +173,13 @@ FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistar
 FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp crypto/openssl.cpp util/log.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
 	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	util/secret.cpp
+FUZZ_SENDTARGETS_SRC := fuzz/sendtargets_fuzz.cpp iscsistart/discovery/sendtargets.cpp iscsistart/discovery/text_pdu.cpp \
+	iscsistart/login/login.cpp iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
+	iscsistart/login/chap.cpp util/text.cpp util/secret.cpp util/log.cpp crypto/openssl.cpp
 FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp iscsistart/kernel/nl_reply.cpp
 # NAME:MAX_LEN[:DICT] for fuzz/run.sh, which runs them one after another
 FUZZ_TARGETS := ibft:4096 dhcp:1500 cmdline:4096 login_pdu:4096:fuzz/login.dict login:8192:fuzz/login.dict \
-	kevent:8192
+	kevent:8192 sendtargets:8192:fuzz/login.dict
 
 $(BUILD)/fuzz/ibft_fuzz: $(FUZZ_IBFT_SRC)
 	@mkdir -p $(dir $@)
@@ -198,6 +201,10 @@ $(BUILD)/fuzz/kevent_fuzz: $(FUZZ_KEVENT_SRC) iscsistart/kernel/kevent.hpp iscsi
 	iscsistart/kernel/nl_reply.hpp
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_KEVENT_SRC)
+
+$(BUILD)/fuzz/sendtargets_fuzz: $(FUZZ_SENDTARGETS_SRC) $(wildcard iscsistart/login/*.hpp iscsistart/discovery/*.hpp)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $(FUZZ_SENDTARGETS_SRC) -lcrypto
 
 $(BUILD)/fuzz/login_fuzz: $(FUZZ_LOGIN_SRC) $(wildcard iscsistart/login/*.hpp)
 	@mkdir -p $(dir $@)
@@ -224,6 +231,7 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
 	tests/integration/hostile-target.sh $(CURDIR)/$(BUILD)/tests/hostile_target $(CURDIR)/$(BUILD)/tests/login_probe
+	tests/integration/discovery.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/hostile_target
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool

@@ -166,8 +166,10 @@ run chap-i-256 24 "target sent an invalid CHAP_I '256'"
 run chap-i-negative 24 "target sent an invalid CHAP_I '-1'"
 run good 0 '' --out 'tsih=4660 '
 
-# Every scenario the tool knows was run.
+# Every scenario the tool knows was run (the discovery ones, sendtargets-*,
+# by discovery.sh).
 for sc in $("$tool" --list); do
+    case $sc in sendtargets-*) continue ;; esac
     case $ran in *" $sc "*) ;; *) bad "scenario $sc not tested" ;; esac
 done
 finish

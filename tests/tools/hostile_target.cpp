@@ -32,6 +32,7 @@ namespace {
 
 constexpr const char *CHAP_SECRET = "HostileSecret123";
 uint16_t g_port = 0; // where we listen (for the redirect loop)
+unsigned g_connection = 0; // this connection's number, from 1
 
 // ---- wire helpers ----------------------------------------------------------
 
@@ -102,6 +103,7 @@ struct Rsp {
     uint8_t cls = 0, det = 0;
     uint16_t tsih = 0;
     std::optional<uint32_t> itt, statsn, dlen;
+    std::optional<uint32_t> ttt; // bytes 20-23 of a Text Response (11.11.4)
     std::optional<pdu::Isid> isid;
     std::string data;
 };
@@ -141,6 +143,8 @@ public:
         b[14] = s.tsih >> 8;
         b[15] = s.tsih;
         put32(b + 16, s.itt.value_or(get32(last_.bhs + 16)));
+        if (s.ttt)
+            put32(b + 20, *s.ttt);
         uint32_t cmdsn = get32(last_.bhs + 24);
         put32(b + 24, s.statsn.value_or(statsn_++));
         put32(b + 28, cmdsn);      // ExpCmdSN
@@ -537,8 +541,89 @@ struct Scenario {
     void (*play)(Conn &);
 };
 
+// Discovery scenarios, for tests/integration/discovery.sh: the discovery
+// login, then `all` as the SendTargets answer, then the Logout. The answer
+// comes in two Text Responses cut inside a pair (F=0 with a TTT, then,
+// asked for the rest with that TTT, F=1), one when it is empty.
+void sendtargets_answer(Conn &c, const std::string &all)
+{
+    // The login, from whichever stage the initiator starts in: iscsiadm
+    // without CHAP skips the security stage (CSG 1 at once).
+    Req q;
+    do {
+        q = c.recv();
+        Rsp l;
+        l.t = true;
+        l.csg = q.csg();
+        l.nsg = q.csg() == pdu::SECURITY ? pdu::OPERATIONAL : pdu::FULL_FEATURE;
+        l.tsih = 0x1234;
+        l.data = q.csg() == pdu::SECURITY ? keys({{"AuthMethod", "None"}, {"TargetPortalGroupTag", "1"}})
+                                          : keys({{"HeaderDigest", "None"}, {"DataDigest", "None"}});
+        c.send(l);
+    } while (q.csg() == pdu::SECURITY);
+    q = c.recv();
+    if (!q.key("SendTargets") || (q.bhs[0] & pdu::OPCODE_MASK) != 0x04)
+        peer_gone();
+    const std::size_t cut = all.size() / 2;
+    Rsp r;
+    r.opcode = 0x24; // Text Response
+    if (!all.empty()) {
+        r.ttt = 0x5157;
+        r.data = all.substr(0, cut);
+        c.send(r);
+        q = c.recv();
+        if (get32(q.bhs + 20) != 0x5157)
+            peer_gone();
+    }
+    r.t = true; // the F bit
+    r.ttt = 0xffffffff;
+    r.data = all.substr(cut);
+    c.send(r);
+    q = c.recv();
+    if ((q.bhs[0] & pdu::OPCODE_MASK) == 0x06) { // Logout Request
+        Rsp l;
+        l.opcode = 0x26;
+        l.t = true;
+        c.send(l);
+    }
+    c.silence();
+}
+
+// What tgt never sends (it lists each target once, at the address asked,
+// tag 1): a target with two portals (tags 1 and 2), one with an IPv6
+// portal, and one with no TargetAddress (reached at the portal asked).
+void sendtargets_portals(Conn &c)
+{
+    const std::string all = keys({{"TargetName", "iqn.2026-11.test.iscsiroot:two-portals"},
+                                  {"TargetAddress", "127.0.0.1:3260,1"},
+                                  {"TargetAddress", "127.0.0.2:3261,2"},
+                                  {"TargetName", "iqn.2026-11.test.iscsiroot:ipv6"},
+                                  {"TargetAddress", "[2001:db8::1]:3262,3"},
+                                  {"TargetName", "iqn.2026-11.test.iscsiroot:no-address"}});
+    sendtargets_answer(c, all);
+}
+
+// No target for us: an empty SendTargets answer (tgt without targets
+// closes the connection instead).
+void sendtargets_empty(Conn &c) { sendtargets_answer(c, {}); }
+
+// A discovery login redirected (status 0101, TargetAddress this listener):
+// the first connection gets the redirect, the next ones play
+// sendtargets-portals. The test counts the connections.
+void sendtargets_redirect(Conn &c)
+{
+    if (g_connection == 1) {
+        first_answer(c, status(0x01, 0x01, keys({{"TargetAddress", "127.0.0.1:" + std::to_string(g_port) + ",1"}})));
+        return;
+    }
+    sendtargets_portals(c);
+}
+
 const Scenario scenarios[] = {
     {"good", good},
+    {"sendtargets-redirect", sendtargets_redirect},
+    {"sendtargets-portals", sendtargets_portals},
+    {"sendtargets-empty", sendtargets_empty},
     {"oversized-16m", oversized_16m},
     {"oversized-64k", oversized_64k},
     {"status-05", status_05},
@@ -625,6 +710,7 @@ int main(int argc, char **argv)
         if (fd < 0)
             continue;
         printf("connection %u\n", n);
+        g_connection = n;
         fflush(stdout);
         pid_t pid = fork();
         if (pid == 0) {

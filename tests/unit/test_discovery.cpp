@@ -9,6 +9,7 @@
 #include "../../iscsistart/login/login.hpp"
 
 #include <cstring>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -510,6 +511,29 @@ static void cli_discover_errors(void **)
     assert_false(cli::is_secret_param("discovery.sendtargets.auth.username"));
 }
 
+// The same names from a -c file (iscsid.conf style), secrets included.
+static void cli_discover_config_file(void **)
+{
+    char path[] = "/tmp/isr-test-discovery-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const std::string conf = "# discovery\n"
+                             "discovery.sendtargets.auth.authmethod = CHAP\n"
+                             "discovery.sendtargets.auth.username = disc\n"
+                             "discovery.sendtargets.auth.password = DiscSecret123\n"
+                             "discovery.sendtargets.use_discoveryd = No\n" // open-iscsi's, not ours: skipped
+                             "discovery.sendtargets.iscsi.MaxRecvDataSegmentLength = 32768\n";
+    assert_int_equal(write(fd, conf.data(), conf.size()), (ssize_t)conf.size());
+    close(fd);
+    Argv a{"iscsistart", "--discover", "-a", "127.0.0.1", "-i", "iqn.2026-11.test:init", "-c", path};
+    auto o = cli::parse(a.argc(), a.argv(), "/nonexistent");
+    unlink(path);
+    auto d = cli::discovery_config(o);
+    assert_string_equal(d.auth.username.c_str(), "disc");
+    assert_true(d.auth.password == Secret("DiscSecret123"));
+    assert_int_equal(d.max_recv_dlength, 32768);
+}
+
 int main()
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +551,7 @@ int main()
         cmocka_unit_test(discovery_login_chap),
         cmocka_unit_test(cli_discover),
         cmocka_unit_test(cli_discover_errors),
+        cmocka_unit_test(cli_discover_config_file),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
