@@ -36,6 +36,24 @@ cat > "$DIR/sbin/init" <<'INIT'
 #                   isr.writesecs= seconds (default 40), then read the file
 #                   back (page cache dropped): ISR-WRITELOOP-OK, or
 #                   ISR-WRITELOOP-FAILED <why>
+#   multipath       the root on a dm-multipath map (mp-* scenarios): start
+#                   multipathd (the initramfs's one is gone after
+#                   switch_root; only multipathd reinstates a path that
+#                   came back), run writeloop, counting only I/O errors
+#                   above the paths (dm-*, the file system: a failed path's
+#                   own "I/O error, dev sdX" is expected and dm resubmits
+#                   its I/O on another path), wait up to isr.mp-settle=
+#                   seconds (default 40) for every path to be active again,
+#                   then print the state:
+#                     isr-mp: paths=N active=M map=NAME  (dmsetup status of
+#                       the map / is on; "paths=0 active=0 map=none" if / is
+#                       no multipath map)
+#                     isr-mp-status: / isr-mp-table: / isr-mp-ll: /
+#                       isr-mp-slaves: lines (dmsetup status, dmsetup table,
+#                       multipath -ll, /sys/block/dm-*/slaves and each
+#                       path's SCSI state)
+#                   and ISR-MULTIPATH-OK (the writeloop passed, every path
+#                   active) or ISR-MULTIPATH-FAILED <why>
 #   iscsid          start open-iscsi's iscsid (copied in from the host),
 #                   wait until the supervisor (@iscsistart) has exited,
 #                   show `iscsiadm -m session -P 3`, then write and fsync a
@@ -74,8 +92,10 @@ supervisors() {
 }
 uptime_s() { cut -d. -f1 /proc/uptime; }
 
+# writeloop [mp]: see isr.root=writeloop; "mp" counts only the I/O errors
+# above the paths (see isr.root=multipath); returns 0 if ISR-WRITELOOP-OK
 writeloop() {
-    mount -o remount,rw / || { echo "ISR-WRITELOOP-FAILED remount"; return; }
+    mount -o remount,rw / || { echo "ISR-WRITELOOP-FAILED remount"; return 1; }
     secs=$(param isr.writesecs 40)
     f=/writeloop.txt
     : > $f
@@ -83,8 +103,8 @@ writeloop() {
     i=0
     while [ $(( $(uptime_s) - t0 )) -lt "$secs" ]; do
         i=$((i + 1))
-        echo "line $i" >> $f || { echo "ISR-WRITELOOP-FAILED write of line $i"; return; }
-        sync "$f" || { echo "ISR-WRITELOOP-FAILED fsync after line $i"; return; }
+        echo "line $i" >> $f || { echo "ISR-WRITELOOP-FAILED write of line $i"; return 1; }
+        sync "$f" || { echo "ISR-WRITELOOP-FAILED fsync after line $i"; return 1; }
         [ $((i % 50)) -eq 0 ] && echo "isr-writeloop: $i lines at $(uptime_s) s"
         usleep 100000
     done
@@ -92,14 +112,80 @@ writeloop() {
     echo 3 > /proc/sys/vm/drop_caches
     n=$(wc -l < $f)
     bad=$(awk '$0 != "line " NR { print NR; exit }' $f)
-    ioerr=$(dmesg | grep -c -i -E 'I/O error|blk_update_request|Buffer I/O')
+    if [ "${1:-}" = mp ]; then
+        ioerr=$(dmesg | grep -i -E 'I/O error|blk_update_request|Buffer I/O|EXT4-fs (error|warning)|Aborting journal' |
+                grep -c -v -E 'I/O error, dev sd[a-z]+,')
+    else
+        ioerr=$(dmesg | grep -c -i -E 'I/O error|blk_update_request|Buffer I/O')
+    fi
     echo "isr-writeloop: wrote $i lines, read back $n, first bad line ${bad:-none}, I/O errors in the kernel log: $ioerr"
-    dmesg | grep -E 'iscsistart|connection[0-9]+:0' | tail -n 20 | sed 's/^/isr-dmesg: /'
+    dmesg | grep -E 'iscsistart|connection[0-9]+:0|multipath|I/O error' | tail -n 40 | sed 's/^/isr-dmesg: /'
     echo "isr-supervisor: $(supervisors)"
     if [ "$n" = "$i" ] && [ -z "$bad" ] && [ "$ioerr" = 0 ]; then
         echo "ISR-WRITELOOP-OK"
     else
         echo "ISR-WRITELOOP-FAILED lines $n/$i bad ${bad:-none} ioerr $ioerr"
+        return 1
+    fi
+}
+
+# root_majmin: MAJ:MIN of the device / is on (Linux's dev_t encoding)
+root_majmin() {
+    d=$(stat -c %d /)
+    echo "$(( (d >> 8) & 0xfff )):$(( (d & 0xff) | ((d >> 12) & 0xfff00) ))"
+}
+# mp_root_map: the name of the dm map / is on, or nothing
+mp_root_map() {
+    dev=$(root_majmin)
+    dmsetup ls 2>/dev/null | while read -r name mm; do
+        [ "$mm" = "($dev)" ] && { echo "$name"; break; }
+    done
+}
+# mp_count MAP: "PATHS ACTIVE" from its dmsetup status (each path is
+# "MAJ:MIN A|F FAILCOUNT ...", multipath target status, kernel
+# Documentation/admin-guide/device-mapper/dm-multipath)
+mp_count() {
+    dmsetup status "$1" 2>/dev/null | awk '$3 == "multipath" {
+        for (i = 4; i < NF; i++) if ($i ~ /^[0-9]+:[0-9]+$/ && ($(i+1) == "A" || $(i+1) == "F")) { n++; if ($(i+1) == "A") a++ }
+        } END { printf "%d %d\n", n, a }'
+}
+multipath_root() {
+    mount -o remount,rw / || { echo "ISR-MULTIPATH-FAILED remount"; return; }
+    mkdir -p /run/multipath /etc/multipath
+    if [ -x /sbin/multipathd ]; then
+        # in the foreground, its messages on the console (-s: no timestamps)
+        /sbin/multipathd -d -s -v2 2>&1 | sed -u 's/^/isr-multipathd: /' > /dev/console &
+    else
+        echo "isr-mp: no multipathd in the root"
+    fi
+    map=$(mp_root_map)
+    echo "isr-mp: / is on ${map:-no dm map} ($(root_majmin))"
+    wl=0
+    writeloop mp || wl=1
+    settle=$(param isr.mp-settle 40)
+    t0=$(uptime_s)
+    set -- 0 0
+    while :; do
+        [ -n "$map" ] && set -- $(mp_count "$map")
+        [ "$1" -gt 0 ] && [ "$1" = "$2" ] && break
+        [ $(( $(uptime_s) - t0 )) -ge "$settle" ] && break
+        sleep 1
+    done
+    echo "isr-mp: paths=$1 active=$2 map=${map:-none} after $(( $(uptime_s) - t0 )) s of settling"
+    dmsetup status 2>&1 | sed 's/^/isr-mp-status: /'
+    dmsetup table 2>&1 | sed 's/^/isr-mp-table: /'
+    [ -x /sbin/multipath ] && /sbin/multipath -ll 2>&1 | sed 's/^/isr-mp-ll: /'
+    for d in /sys/block/dm-*; do
+        [ -d "$d/slaves" ] || continue
+        for p in "$d"/slaves/*; do
+            [ -e "$p" ] || continue
+            echo "isr-mp-slaves: ${d##*/} ${p##*/} $(cat "/sys/block/${p##*/}/device/state" 2>/dev/null)"
+        done
+    done
+    if [ "$wl" = 0 ] && [ "$1" -gt 0 ] && [ "$1" = "$2" ]; then
+        echo "ISR-MULTIPATH-OK"
+    else
+        echo "ISR-MULTIPATH-FAILED writeloop=$([ $wl = 0 ] && echo ok || echo failed) paths=$1 active=$2"
     fi
 }
 
@@ -124,6 +210,7 @@ iscsid_adopt() {
 echo "isr-supervisor: $(supervisors)"
 case $(param isr.root none) in
     writeloop) writeloop ;;
+    multipath) multipath_root ;;
     iscsid) iscsid_adopt ;;
 esac
 sync
@@ -142,6 +229,23 @@ if [ -x /usr/sbin/iscsid ] && [ -x /usr/sbin/iscsiadm ]; then
     echo "root:x:0:0:root:/root:/bin/sh" > "$DIR/etc/passwd"
     echo "root:x:0:" > "$DIR/etc/group"
     for lib in $(ldd /usr/sbin/iscsid /usr/sbin/iscsiadm | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' | sort -u); do
+        mkdir -p "$DIR$(dirname "$lib")"
+        cp -L "$lib" "$DIR$lib"
+    done
+fi
+# multipath-tools (isr.root=multipath): multipath, multipathd, dmsetup,
+# their libraries and plugins (checkers, prioritizers: dlopen()ed from
+# /lib/multipath), and the mp-* images' multipath.conf (skipped when the
+# host has no multipath-tools)
+if [ -x /sbin/multipathd ] && [ -x /sbin/multipath ] && [ -x /sbin/dmsetup ]; then
+    mkdir -p "$DIR/lib/multipath" "$DIR/etc/multipath" "$DIR/lib64"
+    cp /sbin/multipath /sbin/multipathd /sbin/dmsetup "$DIR/sbin/"
+    cp /lib/multipath/*.so "$DIR/lib/multipath/"
+    cp "$(dirname "$0")/multipath.conf" "$DIR/etc/multipath.conf"
+    # libgcc_s: glibc dlopen()s it for pthread_cancel (multipathd's threads)
+    for lib in $( { ldd /sbin/multipath /sbin/multipathd /sbin/dmsetup /lib/multipath/*.so |
+                    awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }'
+                    ls /lib/x86_64-linux-gnu/libgcc_s.so.1 2>/dev/null; } | sort -u); do
         mkdir -p "$DIR$(dirname "$lib")"
         cp -L "$lib" "$DIR$lib"
     done

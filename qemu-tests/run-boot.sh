@@ -120,10 +120,39 @@
 #                          kernel getting the --cmdline words), the root file
 #                          system on partition 2; for sanboot scripts
 #   --sanboot SCRIPT       short for --ipxe-script SCRIPT --whole-disk
+#   --paths 1|2            2: two paths to the same target and LUN (multipath):
+#                          a second tap device, tap1 (10.78.0.1/24), in the
+#                          namespace; the guest's second NIC (MAC
+#                          52:54:00:12:34:57, the first one keeps QEMU's
+#                          52:54:00:12:34:56) on a second -netdev tap; tgtd
+#                          listens on 10.77.0.1:3260 (path A, tap0) and
+#                          10.78.0.1:3260 (path B, tap1); needs --cmdline
+#                          (the kernel command line's ip=/netroot= pick the
+#                          paths) and no --vlan, --ipv6 or iPXE option
+#   --path-events "EV..."  (with --paths 2) path events, each PATH-down@SECS
+#                          or PATH-up@SECS (PATH A or B, SECS after the root's
+#                          ISR-ROOT-MOUNTED-FROM-ISCSI line, as
+#                          --restart-target-after), e.g. "A-down@10 A-up@20
+#                          B-down@25 B-up@35".  A path goes down as a cable
+#                          pull does: `ip link set tapN down` in the
+#                          namespace.  The tun driver then refuses QEMU's
+#                          frames (EIO, which QEMU drops) and the namespace
+#                          has no route back to the guest, so nothing at all
+#                          reaches the guest, no RST either: its TCP and
+#                          iSCSI see silence, and only their own timers
+#                          (NOP-Out, replacement_timeout) end the connection.
+#                          (tc's drop actions, netem and nft/iptables are not
+#                          available on the test host; a down link needs
+#                          none of them.)  Logged in work/SCENARIO.paths.log
+#   --path-down-at-start PATH:SECS
+#                          (with --paths 2) PATH (A or B) is down from before
+#                          QEMU starts until SECS seconds after (the portal
+#                          unreachable at boot), then up
 #   --keep                 keep the per-run directory (work/run-*)
 # Environment: ISR_QEMU_CPU (default "max"; "qemu64" lacks SSE4.2/PCLMUL, so
 #   crc32c-intel and crct10dif-pclmul cannot load)
-# Names: target iqn.2026-11.test.iscsiroot:root (LUN 1, portal group 1),
+# Names: target iqn.2026-11.test.iscsiroot:root (LUN 1, portal group 1; with
+#   --paths 2 both portals are in that group),
 #   initiator iqn.2026-11.test.iscsiroot:initiator (what the default args use).
 # Output: one line "PASS <scenario> (<s>s, login <ms> ms)" or
 # "FAIL <scenario>: <reason>"; exit 0 on pass, 1 on fail.
@@ -165,6 +194,9 @@ IPV6=0
 EXPECT_LOGS=()
 FORBID_LOGS=()
 EXTRA_FILES=()
+PATHS=1
+PATH_EVENTS=
+PATH_DOWN_AT_START=
 
 INITIATOR_IQN=iqn.2026-11.test.iscsiroot:initiator
 TARGET_IQN=iqn.2026-11.test.iscsiroot:root
@@ -173,6 +205,10 @@ GUEST_IP=10.77.0.2
 PREFIX=24
 PORT=3260
 TAP=tap0
+# --paths 2: path B
+TAP2=tap1
+TARGET_IP2=10.78.0.1
+GUEST_MAC2=52:54:00:12:34:57
 DHCP_INITIATOR_IQN=iqn.2026-11.test.iscsiroot:from-dhcp
 TARGET_IP6=fd00:77::1
 PREFIX6=64
@@ -217,6 +253,9 @@ while [ $# -gt 0 ]; do
         --expect-log) EXPECT_LOGS+=("$2"); shift ;;
         --extra-file) EXTRA_FILES+=("$2"); shift ;;
         --forbid-log) FORBID_LOGS+=("$2"); shift ;;
+        --paths) PATHS=$2; shift ;;
+        --path-events) PATH_EVENTS=$2; shift ;;
+        --path-down-at-start) PATH_DOWN_AT_START=$2; shift ;;
         -h|--help) usage ;;
         *) echo "run-boot: unknown option $1" >&2; usage ;;
     esac
@@ -291,6 +330,26 @@ if [ -n "$VLAN" ]; then
     [ -x "$VLAN_TAGGER" ] || fail "vlan_tagger not found or not executable: $VLAN_TAGGER (make build/tests/vlan_tagger)"
     VLAN_TAGGER=$(realpath "$VLAN_TAGGER")
 fi
+case $PATHS in
+    1) [ -z "$PATH_EVENTS" ] && [ -z "$PATH_DOWN_AT_START" ] ||
+           fail "--path-events and --path-down-at-start need --paths 2" ;;
+    2) [ "$HAVE_CMDLINE" = 1 ] || fail "--paths 2 needs --cmdline (ip=/netroot= for both paths)"
+       [ -z "$VLAN" ] && [ "$IPV6" = 0 ] && [ -z "$IPXE" ] && [ -z "$IPXE_SCRIPT" ] ||
+           fail "--paths 2 excludes --vlan, --ipv6, --ipxe and --ipxe-script" ;;
+    *) fail "bad --paths '$PATHS' (1 or 2)" ;;
+esac
+# PATH_EV: "MS PATH up|down" lines, ms after the root's marker, in time order
+PATH_EV=
+for ev in $PATH_EVENTS; do
+    [[ $ev =~ ^([AB])-(down|up)@([0-9]+)$ ]] ||
+        fail "bad --path-events word '$ev' (PATH-down@SECS or PATH-up@SECS, PATH A or B)"
+    PATH_EV+="$((BASH_REMATCH[3] * 1000)) ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"$'\n'
+done
+PATH_EV=$(printf '%s' "$PATH_EV" | sort -s -n -k1,1)
+if [ -n "$PATH_DOWN_AT_START" ]; then
+    [[ $PATH_DOWN_AT_START =~ ^([AB]):([0-9]+)$ ]] ||
+        fail "bad --path-down-at-start '$PATH_DOWN_AT_START' (PATH:SECS, PATH A or B)"
+fi
 if [ "$DHCP_ROOT_PATH" = 1 ]; then
     command -v dnsmasq >/dev/null || fail "missing dnsmasq (package dnsmasq-base)"
 fi
@@ -338,8 +397,8 @@ touch "$BASE"
 ls -t "$WORK"/initramfs/base-*.cpio.gz 2>/dev/null | tail -n +9 | xargs -r rm -f
 
 ROOTFS=$WORK/rootfs.img
-if [ ! -f "$ROOTFS" ] || [ "$HERE/build-rootfs.sh" -nt "$ROOTFS" ]; then
-    flock "$WORK/.lock-rootfs" sh -c '[ -f "$2" ] && [ ! "$1/build-rootfs.sh" -nt "$2" ] || "$1/build-rootfs.sh" "$2"' \
+if [ ! -f "$ROOTFS" ] || [ "$HERE/build-rootfs.sh" -nt "$ROOTFS" ] || [ "$HERE/multipath.conf" -nt "$ROOTFS" ]; then
+    flock "$WORK/.lock-rootfs" sh -c '[ -f "$2" ] && [ ! "$1/build-rootfs.sh" -nt "$2" ] && [ ! "$1/multipath.conf" -nt "$2" ] || "$1/build-rootfs.sh" "$2"' \
         _ "$HERE" "$ROOTFS" >"$WORK/rootfs-build.log" 2>&1 ||
         fail "build-rootfs.sh failed, see $WORK/rootfs-build.log"
 fi
@@ -350,6 +409,7 @@ NS=isr-$$-$(printf '%s' "$NAME" | cut -c1-20)
 LOG=$WORK/$NAME.log
 TGTLOG=$WORK/$NAME.tgtd.log
 VLANLOG=$WORK/$NAME.vlan.log
+PATHLOG=$WORK/$NAME.paths.log
 QEMU_PID=
 TAGGER_PID=
 TGTD_PID=
@@ -488,6 +548,25 @@ else
 fi
 nsx ip addr add "$TARGET_IP/$PREFIX" dev "$TAP" &&
 nsx ip link set "$TAP" up || fail "cannot set up $TAP in $NS"
+if [ "$PATHS" = 2 ]; then
+    nsx ip tuntap add dev "$TAP2" mode tap &&
+    nsx ip addr add "$TARGET_IP2/$PREFIX" dev "$TAP2" &&
+    nsx ip link set "$TAP2" up || fail "cannot set up $TAP2 in $NS"
+fi
+# path_tap A|B: the path's tap device; path_set A|B up|down [WHEN]: bring
+# it up or down (see --path-events), logged in $PATHLOG
+path_tap() { if [ "$1" = A ]; then echo "$TAP"; else echo "$TAP2"; fi; }
+path_set() {
+    nsx ip link set "$(path_tap "$1")" "$2" || return 1
+    echo "path $1 ($(path_tap "$1")) $2 ${3:-}" >>"$PATHLOG"
+    [ -n "${3:-}" ] && info "path $1 $2 $3"
+    return 0
+}
+: > "$PATHLOG"
+if [ -n "$PATH_DOWN_AT_START" ]; then
+    path_set "${PATH_DOWN_AT_START%%:*}" down "before QEMU starts" ||
+        fail "cannot bring path ${PATH_DOWN_AT_START%%:*} down"
+fi
 if [ "$IPV6" = 1 ]; then
     nsx ip -6 addr add "$TARGET_IP6/$PREFIX6" dev "$TAP" nodad ||
         fail "cannot add $TARGET_IP6/$PREFIX6 to $TAP in $NS"

@@ -1,12 +1,16 @@
 # Sourced by run-boot.sh (not run on its own): the QEMU command line and the
 # wait for it: the delayed target start, --restart-target-after's kill and
-# restart, --timeout; sets QEMU_RC, TIMED_OUT, SECS.
+# restart, --paths 2's second NIC, --path-events and --path-down-at-start,
+# --timeout; sets QEMU_RC, TIMED_OUT, SECS.
 # Uses run-boot.sh's globals; see the options at the top of run-boot.sh.
 
+NIC2=()   # --paths 2: path B's NIC, the guest's second (eth1 unless renamed)
+[ "$PATHS" = 2 ] && NIC2=(-netdev "tap,id=n1,ifname=$TAP2,script=no,downscript=no"
+                          -device "virtio-net-pci,netdev=n1,mac=$GUEST_MAC2,romfile=")
 ip netns exec "$NS" qemu-system-x86_64 -accel tcg -cpu "${ISR_QEMU_CPU:-max}" -m 1024 -smp 1 -nographic -nodefaults -monitor none \
     -no-reboot -serial "file:$LOG" "${BOOT[@]}" \
     "${NETDEV[@]}" \
-    -device virtio-net-pci,netdev=n0,romfile= \
+    -device virtio-net-pci,netdev=n0,romfile= "${NIC2[@]}" \
     </dev/null >"$RUN/qemu.out" 2>&1 &
 QEMU_PID=$!
 T_QEMU=$(now_ms)
@@ -15,17 +19,35 @@ TIMED_OUT=0
 SHELL_AT=    # ms when initramfs-tools' rescue shell prompt appeared (--expect fail:shell)
 T_MOUNTED=   # ms when the root's marker appeared (--restart-target-after)
 T_KILLED=    # ms when tgtd was killed
+PATH_EV_LEFT=$PATH_EV   # --path-events not yet done
+START_UP_AT=            # ms when --path-down-at-start's path comes up
+[ -n "$PATH_DOWN_AT_START" ] && START_UP_AT=$(( ${PATH_DOWN_AT_START#*:} * 1000 ))
 while alive "$QEMU_PID"; do
     el=$(( $(now_ms) - T_QEMU ))
     if [ "$TARGET_UP" = 0 ] && [ -z "$T_KILLED" ] && [ "$el" -ge $((TARGET_DELAY * 1000)) ]; then
         start_target "$TARGET_DELAY" || fail "delayed target setup failed, see $TGTLOG"
         TARGET_UP=1
     fi
+    if [ -n "$START_UP_AT" ] && [ "$el" -ge "$START_UP_AT" ]; then
+        path_set "${PATH_DOWN_AT_START%%:*}" up "at +$((el / 1000)) s after QEMU started" ||
+            fail "cannot bring path ${PATH_DOWN_AT_START%%:*} up"
+        START_UP_AT=
+    fi
+    if [ -z "$T_MOUNTED" ] && { [ -n "$RESTART_AFTER" ] || [ -n "$PATH_EV_LEFT" ]; } &&
+        grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI' "$LOG" 2>/dev/null; then
+        T_MOUNTED=$el
+        info "root mounted at +$((el / 1000)) s${RESTART_AFTER:+; restarting the target in $RESTART_AFTER s}"
+        echo "root mounted at +$el ms after QEMU started" >>"$PATHLOG"
+    fi
+    # --path-events: each "MS PATH up|down" line once its time has come
+    while [ -n "$T_MOUNTED" ] && [ -n "$PATH_EV_LEFT" ]; do
+        read -r ev_ms ev_path ev_dir <<<"${PATH_EV_LEFT%%$'\n'*}"
+        [ "$el" -ge $((T_MOUNTED + ev_ms)) ] || break
+        path_set "$ev_path" "$ev_dir" "at root+$(( (el - T_MOUNTED) / 1000 )) s" ||
+            fail "cannot bring path $ev_path $ev_dir"
+        case $PATH_EV_LEFT in *$'\n'*) PATH_EV_LEFT=${PATH_EV_LEFT#*$'\n'} ;; *) PATH_EV_LEFT= ;; esac
+    done
     if [ -n "$RESTART_AFTER" ]; then
-        if [ -z "$T_MOUNTED" ] && grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI' "$LOG" 2>/dev/null; then
-            T_MOUNTED=$el
-            info "root mounted at +$((el / 1000)) s; restarting the target in $RESTART_AFTER s"
-        fi
         if [ -n "$T_MOUNTED" ] && [ -z "$T_KILLED" ] && [ "$el" -ge $((T_MOUNTED + RESTART_AFTER * 1000)) ]; then
             echo "=== tgtd killed at +$((el / 1000)) s" >>"$TGTLOG"
             kill_wait "$TGTD_PID" KILL 2>/dev/null   # no "Killed" job notice

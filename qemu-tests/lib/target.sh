@@ -1,7 +1,8 @@
 # Sourced by run-boot.sh (not run on its own): the target, tgtd in the
 # namespace: its LUN (the run's disk.img), the ACL (ACL_NAME or any
-# initiator), the CHAP accounts (CHAP, MUTUAL) and the portal. run-boot.sh
-# starts it at once, after --target-delay, or again after an outage.
+# initiator), the CHAP accounts (CHAP, MUTUAL) and the portal (two with
+# --paths 2). run-boot.sh starts it at once, after --target-delay, or again
+# after an outage.
 # Uses run-boot.sh's globals; see the options at the top of run-boot.sh.
 
 tgt() { tgtadm --lld iscsi "$@" >>"$TGTLOG" 2>&1; }
@@ -37,6 +38,10 @@ start_target() {
         tgt --op new --mode portal --param "portal=[$TARGET_IP6]:$PORT" || return 1
     else
         tgt --op new --mode portal --param "portal=$TARGET_IP:$PORT" || return 1
+    fi
+    # --paths 2: the same target and LUN through the second portal too
+    if [ "$PATHS" = 2 ]; then
+        tgt --op new --mode portal --param "portal=$TARGET_IP2:$PORT" || return 1
     fi
     return 0
 }

@@ -1,7 +1,7 @@
 # Sourced by run-boot.sh (not run on its own): the verdict. After QEMU ended
 # (QEMU_RC, TIMED_OUT, SECS): the console's ISR-* markers, the --expect
 # outcome (success, fail:RC, fail:ipxe), the --expect-log/--forbid-log
-# patterns; prints the PASS/FAIL line and exits.
+# patterns, --path-events all done; prints the PASS/FAIL line and exits.
 # Uses run-boot.sh's globals; see the options at the top of run-boot.sh.
 
 CLEAN=$(tr -d '\r' < "$LOG")
@@ -27,6 +27,10 @@ IPXE_SAN_ERROR='^(Could not open SAN device|Could not describe SAN devices|Boot 
 
 pass() {  # the boot went as expected: check the log patterns, then PASS
     local re n
+    # --path-events the boot did not live to see: the scenario tested less
+    # than it says
+    [ -z "${PATH_EV_LEFT:-}" ] ||
+        fail "path events not done before the guest ended: $(printf '%s' "$PATH_EV_LEFT" | awk '{ printf "%s-%s@%d ", $2, $3, $1 / 1000 }')(${SECS}s), see $PATHLOG"
     for re in "${EXPECT_LOGS[@]}"; do
         printf '%s\n' "$CLEAN" | grep -Eq -- "$re" ||
             fail "no console line matches --expect-log '$re' (${SECS}s), see $LOG"
