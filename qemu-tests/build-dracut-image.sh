@@ -18,6 +18,19 @@
 #                --systemd-overlay lays the sd-iscsiroot hook's files
 #                (mkinitcpio's own systemd hook is not packaged for Debian);
 #                run-all.sh passes the modules that hook added (OUT.modules)
+#   mp           as shell, plus dracut's own multipath module
+#                (90multipath from dracut-core; it pulls in dm): the host's
+#                multipath-tools (multipath, multipathd, kpartx, dmsetup,
+#                libraries; the plugins of /lib/multipath added here),
+#                multipathd started at pre-trigger,
+#                ./multipath.conf as /etc/multipath.conf, and Debian's
+#                multipath udev rules (56-dm-mpath.rules,
+#                60-multipath.rules, 60-kpartx.rules: dracut 059's
+#                inst_rules asks for other names, so they would be
+#                missing and the paths would not be hidden from by-label
+#                links); kernel modules dm_multipath, dm_round_robin,
+#                dm_service_time, dm_queue_length, scsi_dh_* (the multipath
+#                module's symbol search in --kmoddir, with dependencies)
 #   stock-iscsi  for bench/: dracut's own iscsi module (dracut-network) and
 #                network-legacy instead of ours, shell init, every Ethernet
 #                driver; BINARY only keys the cache
@@ -51,13 +64,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MODSRC=$HERE/../dracut/90iscsiroot
 die() { echo "build-dracut-image: $*" >&2; exit 1; }
 
-[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [shell|systemd|systemd-ifnames|systemd-base|stock-iscsi]"
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 OUT.img ISCSISTART_BINARY [shell|systemd|systemd-ifnames|systemd-base|mp|stock-iscsi]"
 OUT=$1
 FLAVOR=${3:-shell}
 NET_OMIT="iscsi network network-legacy network-manager systemd-networkd"
 SD_MODULES="bash systemd systemd-initrd dracut-systemd"
 ADD_DRIVERS=
 INSTALL=
+MPCONF=
 TEST_DEPENDS=iscsiroot
 case $FLAVOR in
     shell) DMODULES="bash iscsiroot iscsiroot-test"; OMIT="$NET_OMIT systemd" ;;
@@ -66,6 +80,21 @@ case $FLAVOR in
         DMODULES="$SD_MODULES iscsiroot iscsiroot-test"; OMIT=$NET_OMIT
         INSTALL=/usr/lib/systemd/network/99-default.link
         [ -f "$INSTALL" ] || die "no $INSTALL (package udev)" ;;
+    mp)
+        DMODULES="bash iscsiroot multipath iscsiroot-test"; OMIT="$NET_OMIT systemd"
+        for f in multipath multipathd kpartx dmsetup; do
+            command -v "$f" > /dev/null || die "no $f (package multipath-tools, kpartx, dmsetup)"
+        done
+        [ -f "$HERE/multipath.conf" ] || die "no $HERE/multipath.conf"
+        [ -d /usr/lib/dracut/modules.d/90multipath ] || die "no dracut multipath module (package dracut-core)"
+        INSTALL="/lib/udev/rules.d/56-dm-mpath.rules /lib/udev/rules.d/60-multipath.rules /lib/udev/rules.d/60-kpartx.rules"
+        # the checker and prioritizer plugins multipath(d) dlopen()s from
+        # /lib/multipath: the module's inst_libdir_file "multipath/*" looks
+        # only in the multiarch library directories, not there
+        INSTALL+=" $(echo /lib/multipath/*.so)"
+        ADD_DRIVERS="dm_multipath dm_round_robin dm_service_time dm_queue_length scsi_dh_alua"
+        MPCONF=$HERE/multipath.conf
+        ;;
     stock-iscsi)
         # for the benchmark (bench/): dracut's own iscsi module (package
         # dracut-network: open-iscsi's iscsistart, iscsiadm, iscsid) with
@@ -86,7 +115,7 @@ case $FLAVOR in
         # the overlay brings no modules: the base has them
         ADD_DRIVERS=$(echo ${ISR_BASE_DRIVERS:-iscsi_tcp sd_mod crc32c_generic crc64_rocksoft_generic iscsi_ibft virtio_net virtio_pci})
         ;;
-    *) die "unknown flavor '$FLAVOR' (shell, systemd, systemd-ifnames, systemd-base or stock-iscsi)" ;;
+    *) die "unknown flavor '$FLAVOR' (shell, systemd, systemd-ifnames, systemd-base, mp or stock-iscsi)" ;;
 esac
 [ -x "$2" ] || die "not an executable: $2"
 BIN=$(realpath "$2")
@@ -104,7 +133,7 @@ KMODDIR=$KROOT/lib/modules/$KVER
 [ -f "$KMODDIR/modules.dep" ] || die "no modules.dep in $KMODDIR"
 
 DRACUT_VERSION=$(. /usr/lib/dracut/dracut-version.sh 2>/dev/null; echo "${DRACUT_VERSION:-unknown}")
-KEY=$( { sha256sum "$BIN" "$0" "$MODSRC"/* | cut -d' ' -f1; echo "$KVER $DRACUT_VERSION $FLAVOR $ADD_DRIVERS ${ISCSIROOT_NET_DRIVERS-default}"; } |
+KEY=$( { sha256sum "$BIN" "$0" "$MODSRC"/* "$HERE/multipath.conf" | cut -d' ' -f1; echo "$KVER $DRACUT_VERSION $FLAVOR $ADD_DRIVERS ${ISCSIROOT_NET_DRIVERS-default}"; } |
        sha256sum | cut -c1-16)
 CACHE_DIR=$HERE/work/dracut
 CACHED=$CACHE_DIR/$FLAVOR-$KEY.img
@@ -171,6 +200,15 @@ if grep -qw isr.rerun-hook /proc/cmdline; then
     for _s in /sys/class/iscsi_session/session*; do [ -e "$_s" ] && _n=$((_n + 1)); done
     echo "isr-rerun-hook: rc=$_rc sessions=$_n disks=$(cat /run/iscsiroot/disks 2> /dev/null)"
 fi
+# multipath images: the maps, and where the root's by-label link points
+if command -v dmsetup > /dev/null && [ -e /etc/multipath.conf ]; then
+    dmsetup table 2>&1 | while read -r _l; do echo "isr-initrd-mp-table: $_l"; done
+    dmsetup status 2>&1 | while read -r _l; do echo "isr-initrd-mp-status: $_l"; done
+    for _l in /dev/disk/by-label/*; do
+        [ -e "$_l" ] && echo "isr-initrd-by-label: ${_l##*/} -> $(readlink -f "$_l")"
+    done
+    echo "isr-initrd-root: root=$(getarg root=) $(grep " $NEWROOT " /proc/mounts)"
+fi
 # systemd knows /dev/root only through udev (its device units)
 if [ -e /run/iscsiroot/want-dev-root ] && command -v systemctl > /dev/null; then
     echo "isr-devroot: dev-root.device $(systemctl show -P ActiveState dev-root.device)"
@@ -209,6 +247,7 @@ FAILED
         --modules "$DMODULES" --omit "$OMIT" \
         ${ADD_DRIVERS:+--add-drivers "$ADD_DRIVERS"} \
         ${INSTALL:+--install "$INSTALL"} \
+        ${MPCONF:+--include "$MPCONF" /etc/multipath.conf} \
         --filesystems "ext4" \
         --no-early-microcode --nostrip --compress "gzip -1" \
         --tmpdir "$T/tmp" \

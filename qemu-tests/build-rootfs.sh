@@ -37,7 +37,8 @@ cat > "$DIR/sbin/init" <<'INIT'
 #                   back (page cache dropped): ISR-WRITELOOP-OK, or
 #                   ISR-WRITELOOP-FAILED <why>
 #   multipath       the root on a dm-multipath map (mp-* scenarios): start
-#                   multipathd (the initramfs's one is gone after
+#                   systemd-udevd (new paths reach multipathd as its
+#                   events) and multipathd (the initramfs's one is gone after
 #                   switch_root; only multipathd reinstates a path that
 #                   came back), run writeloop, counting only I/O errors
 #                   above the paths (dm-*, the file system: a failed path's
@@ -48,6 +49,8 @@ cat > "$DIR/sbin/init" <<'INIT'
 #                     isr-mp: paths=N active=M map=NAME  (dmsetup status of
 #                       the map / is on; "paths=0 active=0 map=none" if / is
 #                       no multipath map)
+#                     isr-mp-watch: (every 5 s meanwhile: dmsetup status)
+#                     isr-multipathd: (multipathd's messages)
 #                     isr-mp-status: / isr-mp-table: / isr-mp-ll: /
 #                       isr-mp-slaves: lines (dmsetup status, dmsetup table,
 #                       multipath -ll, /sys/block/dm-*/slaves and each
@@ -152,14 +155,32 @@ mp_count() {
 multipath_root() {
     mount -o remount,rw / || { echo "ISR-MULTIPATH-FAILED remount"; return; }
     mkdir -p /run/multipath /etc/multipath
+    # udevd first: multipathd hears of new paths (a path that logs in
+    # after switch_root) through its events
+    if [ -x /lib/systemd/systemd-udevd ]; then
+        /lib/systemd/systemd-udevd --daemon > /dev/null 2>&1 || echo "isr-mp: systemd-udevd failed to start"
+    fi
     if [ -x /sbin/multipathd ]; then
-        # in the foreground, its messages on the console (-s: no timestamps)
-        /sbin/multipathd -d -s -v2 2>&1 | sed -u 's/^/isr-multipathd: /' > /dev/console &
+        # in the foreground, its messages (-s: no timestamps) on the console
+        # as they come (busybox sed has no -u: awk's fflush)
+        /sbin/multipathd -d -s -v2 2>&1 | awk '{ print "isr-multipathd: " $0; fflush() }' > /dev/console &
     else
         echo "isr-mp: no multipathd in the root"
     fi
     map=$(mp_root_map)
     echo "isr-mp: / is on ${map:-no dm map} ($(root_majmin))"
+    # the map's state every 5 s while the writes run (also when they hang)
+    : > /run/isr-mp-watch
+    while [ -e /run/isr-mp-watch ]; do
+        echo "isr-mp-watch: $(uptime_s) s: $(dmsetup status "$map" 2>&1)"
+        for d in /sys/block/sd*; do
+            [ -e "$d/device/state" ] || continue
+            h=$(readlink -f "$d/device" | sed -n 's,.*/\(session[0-9]*\)/.*,\1,p')
+            echo "isr-mp-watch:   ${d##*/} $(cat "$d/device/state") inflight $(cat "$d/inflight" | tr -s ' ')" \
+                "$h $(cat "/sys/class/iscsi_session/$h/state" 2>/dev/null)"
+        done
+        sleep 5
+    done &
     wl=0
     writeloop mp || wl=1
     settle=$(param isr.mp-settle 40)
@@ -172,6 +193,7 @@ multipath_root() {
         sleep 1
     done
     echo "isr-mp: paths=$1 active=$2 map=${map:-none} after $(( $(uptime_s) - t0 )) s of settling"
+    rm -f /run/isr-mp-watch
     dmsetup status 2>&1 | sed 's/^/isr-mp-status: /'
     dmsetup table 2>&1 | sed 's/^/isr-mp-table: /'
     [ -x /sbin/multipath ] && /sbin/multipath -ll 2>&1 | sed 's/^/isr-mp-ll: /'
@@ -246,6 +268,24 @@ if [ -x /sbin/multipathd ] && [ -x /sbin/multipath ] && [ -x /sbin/dmsetup ]; th
     for lib in $( { ldd /sbin/multipath /sbin/multipathd /sbin/dmsetup /lib/multipath/*.so |
                     awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }'
                     ls /lib/x86_64-linux-gnu/libgcc_s.so.1 2>/dev/null; } | sort -u); do
+        mkdir -p "$DIR$(dirname "$lib")"
+        cp -L "$lib" "$DIR$lib"
+    done
+fi
+# systemd's udevd (isr.root=multipath): a path that logs in after
+# switch_root reaches multipathd only as a udev event; with the rules that
+# mark multipath paths and name disks (skipped without /bin/udevadm)
+if [ -x /bin/udevadm ] && [ -x /sbin/multipathd ]; then
+    mkdir -p "$DIR/lib/systemd" "$DIR/lib/udev/rules.d" "$DIR/etc/udev"
+    cp /bin/udevadm "$DIR/bin/udevadm"
+    ln -sf /bin/udevadm "$DIR/lib/systemd/systemd-udevd"
+    cp /lib/udev/scsi_id "$DIR/lib/udev/"
+    for r in 50-udev-default.rules 55-dm.rules 56-dm-mpath.rules 60-block.rules \
+             60-multipath.rules 60-persistent-storage.rules 60-persistent-storage-dm.rules 95-dm-notify.rules; do
+        [ -f "/lib/udev/rules.d/$r" ] && cp "/lib/udev/rules.d/$r" "$DIR/lib/udev/rules.d/"
+    done
+    for lib in $(ldd /bin/udevadm /lib/udev/scsi_id |
+                 awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' | sort -u); do
         mkdir -p "$DIR$(dirname "$lib")"
         cp -L "$lib" "$DIR$lib"
     done

@@ -104,6 +104,29 @@ DRACUT_SDN_IMG=$HERE/work/dracut/iscsiroot-systemd-ifnames.img
 # (no shell) after ~N s, so a failing boot stops well within --timeout
 DRACUT_ARGS="rd.shell=0 rd.retry=30"
 ours_only $DRACUT_SCENARIOS
+# multipath roots (issue 17): run-boot.sh --paths 2 (portals 10.77.0.1 =
+# path A on eth0, 10.78.0.1 = path B on eth1, one target and LUN), a dracut
+# image with dracut's multipath module (build-dracut-image.sh mp), the root
+# on the map (multipath.conf's alias isr-root) and isr.root=multipath;
+# our binary only
+MP_SCENARIOS="mp-dracut-cut mp-dracut-cut-long mp-dracut-first-down mp-dracut-root-iscsi"
+DRACUT_MP_IMG=$HERE/work/dracut/iscsiroot-mp.img
+MP_IP="ip=10.77.0.2:::255.255.255.0::eth0:off ip=10.78.0.2:::255.255.255.0::eth1:off"
+MP_NETROOT="netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN netroot=iscsi:10.78.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN"
+# a path's outage must fail its I/O over: NOP-Outs every 2 s notice the
+# silence (2 s to answer), and replacement_timeout=5 fails the session's
+# queued I/O back to dm-multipath 5 s later (open-iscsi's advice for
+# multipath is a short replacement_timeout; the default here is a day,
+# which would hold the I/O on the dead path instead)
+MP_TIMEO="rd.iscsi.param=node.session.timeo.replacement_timeout=5 rd.iscsi.param=node.conn[0].timeo.noop_out_interval=2 rd.iscsi.param=node.conn[0].timeo.noop_out_timeout=2"
+# the end state every mp-* boot must reach: the writeloop's lines back in
+# order with no I/O error above the paths, both paths of the map active
+MP_CHECKS=(--expect-log '^ISR-WRITELOOP-OK$'
+           --expect-log '^isr-mp: paths=2 active=2 map=isr-root '
+           --expect-log '^ISR-MULTIPATH-OK$'
+           --expect-log '^isr-supervisor: pid [0-9]+: @iscsistart --supervise '
+           --forbid-log 'Buffer I/O error|EXT4-fs (error|warning)|I/O error, dev dm-')
+ours_only $MP_SCENARIOS
 # initcpio scenarios: an image built from initcpio/{install,hooks}/iscsiroot
 # by build-initcpio-image.sh (mkinitcpio's hook API, implemented there since
 # mkinitcpio is not packaged for Debian); our binary only
@@ -361,6 +384,40 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --cmdline "ip=$STATIC_IP::eth0:off iscsi_initiator=$INITIATOR_IQN iscsi_target_name=$TARGET_IQN iscsi_target_ip=10.77.0.1 iscsi_target_port=3260 iscsi_username=${CHAP%%:*} iscsi_password=${CHAP#*:}"
                   --timeout 120
                   --forbid-log "$(re_escape "${CHAP#*:}")") ;;
+        # multipath: cut A, restore it, cut B, restore it while the root
+        # writes; 8 s cuts (the supervisor's re-login gets through before
+        # it gives up at replacement_timeout) each fail the path over
+        # (dm's "Failing path") and back ("Reinstating path", multipathd)
+        mp-dracut-cut|mp-dracut-cut-long)
+            local ev="A-down@10 A-up@18 B-down@32 B-up@40" secs=60
+            # 30 s cuts, longer than replacement_timeout and the connect
+            # timeout: the supervisor must keep logging the path in
+            [ "$1" = mp-dracut-cut-long ] && ev="A-down@10 A-up@40 B-down@55 B-up@85" secs=100
+            OPTS=(--initrd "$DRACUT_MP_IMG" --paths 2 --path-events "$ev" --timeout $((secs + 200))
+                  --cmdline "$MP_IP $MP_NETROOT root=/dev/mapper/isr-root $MP_TIMEO $DRACUT_ARGS isr.root=multipath isr.writesecs=$secs isr.mp-settle=40"
+                  "${MP_CHECKS[@]}"
+                  --expect-log '^isr-initrd-mp-status: isr-root: .* 8:0 A .* 8:16 A '
+                  --expect-log 'device-mapper: multipath: [0-9]+:[0-9]+: Failing path 8:0\.'
+                  --expect-log 'device-mapper: multipath: [0-9]+:[0-9]+: Failing path 8:16\.'
+                  --expect-log 'isr-dmesg: .*device-mapper: multipath: [0-9]+:[0-9]+: Reinstating path 8:0\.'
+                  --expect-log 'isr-dmesg: .*device-mapper: multipath: [0-9]+:[0-9]+: Reinstating path 8:16\.') ;;
+        # path A unreachable for the first 45 s: the root is mounted
+        # through B while A is still down (bound: 43 s of guest uptime; a
+        # normal boot mounts it at 22-30 s here), and A joins the map later
+        # (root=LABEL=: udev's by-label link is the map's, not a path's)
+        mp-dracut-first-down)
+            OPTS=(--initrd "$DRACUT_MP_IMG" --paths 2 --path-down-at-start A:45 --timeout 260
+                  --cmdline "$MP_IP $MP_NETROOT root=LABEL=isr-root $MP_TIMEO $DRACUT_ARGS rd.retry=60 isr.root=multipath isr.writesecs=30 isr.mp-settle=60"
+                  "${MP_CHECKS[@]}"
+                  --expect-log '^ISR-ROOT-UPTIME ([0-9]|[1-3][0-9]|4[0-2])\.'
+                  --expect-log '^isr-initrd-by-label: isr-root -> /dev/dm-[0-9]+$') ;;
+        # root=iscsi:URI with a multipath image: /dev/root is the map
+        # holding the first disk, not that path
+        mp-dracut-root-iscsi)
+            OPTS=(--initrd "$DRACUT_MP_IMG" --paths 2 --timeout 200
+                  --cmdline "$MP_IP root=iscsi:10.77.0.1::3260:1:$TARGET_IQN netroot=iscsi:10.78.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN $MP_TIMEO $DRACUT_ARGS isr.root=multipath isr.writesecs=5"
+                  "${MP_CHECKS[@]}"
+                  --expect-log '^iscsiroot: root device /dev/root -> /dev/dm-[0-9]+$') ;;
         # dracut: root=LABEL= is mounted by rootfs-block once the login made the disk
         dracut-static)
             OPTS=(--initrd "$DRACUT_IMG" --timeout 120
@@ -723,6 +780,8 @@ wanted 'dracut-sd-*' 'dracut-sd-ifnames*' &&
 wanted 'dracut-sd-ifnames*' &&
     build_image "$DRACUT_SDN_IMG" "$HERE/work/dracut-sd-ifnames-build.log" \
         "$HERE/build-dracut-image.sh" "$DRACUT_SDN_IMG" "$BINARY" systemd-ifnames
+wanted 'mp-dracut-*' &&
+    build_image "$DRACUT_MP_IMG" "$HERE/work/dracut-mp-build.log" "$HERE/build-dracut-image.sh" "$DRACUT_MP_IMG" "$BINARY" mp
 { wanted 'initcpio-*' 'initcpio-sd-*' || wanted 'sanboot-*' || wanted 'ipxe-*'; } &&
     build_image "$INITCPIO_IMG" "$HERE/work/initcpio-build.log" \
         "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY"

@@ -9,7 +9,8 @@
 # dracut's /etc/cmdline.d itself, before /proc/cmdline.  The exit code goes to
 # /run/iscsiroot/iscsistart.rc; 15 with disks printed (the session existed
 # already: not logged in again) is a success.  On success /run/iscsiroot/done is created
-# and, for root=iscsi:/dhcp/none, /dev/root points at the first disk; on
+# and, for root=iscsi:/dhcp/none, /dev/root points at the first disk (or,
+# with dracut's multipath module, at the multipath map holding it); on
 # failure dracut keeps waiting until rd.retry runs out and then takes its
 # emergency path (see iscsiroot-emergency.sh).
 
@@ -35,6 +36,34 @@ iscsiroot_reason() {
         15) echo "a session to the target exists but is not logged in (see the log)" ;;
         *) echo "see iscsiroot-iscsistart(8), EXIT STATUS" ;;
     esac
+}
+
+# iscsiroot_map_of DISK: if DISK (/dev/sdX) is a path of a dm-multipath map
+# (an image with dracut's multipath module: 60-multipath.rules marked it
+# DM_MULTIPATH_DEVICE_PATH=1), print the map's /dev/mapper/NAME, waiting up
+# to 30 s for multipathd to assemble it; print nothing for a plain disk.
+# A multipath root must be the map: a path's sdX is claimed by the map (its
+# mount fails with EBUSY) and would lose the other paths.
+iscsiroot_map_of() {
+    local _n=${1#/dev/} _i=0 _h
+    [ -e /etc/multipath.conf ] && command -v udevadm > /dev/null || return 0
+    udevadm settle --timeout=10 > /dev/null 2>&1
+    udevadm info --query=property --name="$1" 2> /dev/null | grep -q '^DM_MULTIPATH_DEVICE_PATH=1$' || return 0
+    while [ $_i -lt 300 ]; do
+        for _h in /sys/block/"$_n"/holders/dm-*; do
+            [ -r "$_h/dm/uuid" ] || continue
+            case "$(cat "$_h/dm/uuid")" in
+                mpath-*)
+                    echo "/dev/mapper/$(cat "$_h/dm/name")"
+                    return 0
+                    ;;
+            esac
+        done
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    warn "iscsiroot: $1 is a multipath path, but no multipath map holds it after 30 s"
+    return 1
 }
 
 # iscsistart reads /etc/iscsiroot.conf and /etc/cmdline.d/*.conf itself,
@@ -73,6 +102,12 @@ if [ -e "$RUNDIR/want-dev-root" ]; then
     if [ -z "$_first" ] || ! [ -b "$_first" ]; then
         warn "iscsiroot: iscsistart printed no disk; cannot set /dev/root"
         exit 1
+    fi
+    # a multipath root: the map of the first disk's paths, not one path
+    _map=$(iscsiroot_map_of "$_first") || exit 1
+    if [ -n "$_map" ]; then
+        info "iscsiroot: $_first is a path of the multipath map $_map"
+        _first=$(readlink -f "$_map")
     fi
     _name=${_first#/dev/}
     # a udev rule, so that udev (and systemd's dev-root.device) know the
