@@ -280,7 +280,7 @@ install: iscsistart/iscsistart
 	install -D -m 0644 docs/iscsiroot.7 $(DESTDIR)$(MANDIR)/man7/iscsiroot.7
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md docs/cmdline.md docs/dracut.md docs/mkinitcpio.md docs/initramfs-tools.md docs/real-root.md \
-		docs/security.md $(DESTDIR)$(DOCDIR)/
+		docs/security.md docs/multipath.md $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot
 	install -m 0755 dracut/90iscsiroot/*.sh $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/
 	$(ISR_BIN_PATH_SED) dracut/90iscsiroot/module-setup.sh > $(DESTDIR)$(DRACUTMODDIR)/90iscsiroot/module-setup.sh
@@ -288,7 +288,7 @@ install: iscsistart/iscsistart
 	install -m 0644 ipxe-scripts/*.ipxe ipxe-scripts/README.md $(DESTDIR)$(DATADIR)/ipxe-scripts/
 	install -m 0755 ipxe-scripts/*.sh $(DESTDIR)$(DATADIR)/ipxe-scripts/
 	install -d $(DESTDIR)$(INITCPIODIR)/install $(DESTDIR)$(INITCPIODIR)/hooks
-	for f in install/iscsiroot install/sd-iscsiroot hooks/iscsiroot; do \
+	for f in install/iscsiroot install/sd-iscsiroot hooks/iscsiroot install/multipath hooks/multipath; do \
 	    $(ISR_BIN_PATH_SED) initcpio/$$f > $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
 	    chmod 0644 $(DESTDIR)$(INITCPIODIR)/$$f.tmp && \
 	    mv $(DESTDIR)$(INITCPIODIR)/$$f.tmp $(DESTDIR)$(INITCPIODIR)/$$f || exit 1; \

@@ -40,6 +40,10 @@
 #               virtio_net, ext4, crc32c): what mkinitcpio's autodetect finds
 #               when run on that machine; add_checked_modules filters by it
 #   filesystems ext4
+#   udev        (only when HOOKS names it) systemd-udevd and udevadm from the
+#               host, started in the early hook, triggered in the hook,
+#               stopped in the cleanup hook, as mkinitcpio's udev hook does;
+#               add_udev_rule works then
 # Test-only addition in /init (not in the hooks): before mounting the root it
 # prints "initcpio-net: " lines (ip -o addr) and "initcpio-run: " lines
 # (/run/iscsiroot files), so the tests can see the interface left up.
@@ -59,6 +63,12 @@
 #
 # Environment: ISCSIROOT_CONF (an /etc/iscsiroot.conf for the hooks to copy
 #   in; default none, the host's own is never used),
+#   ISR_INITCPIO_HOOKS (the HOOKS list, default "base autodetect iscsiroot
+#   filesystems"; e.g. "base autodetect iscsiroot multipath filesystems"
+#   adds ../initcpio's multipath hook, which needs multipath-tools on the
+#   host), ISCSIROOT_MULTIPATH_CONF and ISCSIROOT_MULTIPATH_DIR (the
+#   multipath hook's multipath.conf and wwids directory; default none: the
+#   host's /etc/multipath* are never used),
 #   ISCSIROOT_HOOKS_DIR (default ../initcpio), BUSYBOX (static
 #   busybox, default /bin/busybox).  The image is rebuilt only when the
 #   binary, the hook files, this script, busybox, kmod or the kernel changed
@@ -90,10 +100,18 @@ if ! { [ -f "$HERE/cache/kernel.env" ] && . "$HERE/cache/kernel.env" && [ -f "${
 fi
 : "${KVER:?}" "${KROOT:?}"
 
+HOOKS_WANTED=${ISR_INITCPIO_HOOKS:-base autodetect iscsiroot filesystems}
 KEY=$( { sha256sum "$BIN" "$0" "$BUSYBOX" "$(command -v kmod)" \
              $(find "$HOOKSRC" -type f | LC_ALL=C sort) | cut -d' ' -f1
          [ -f "${ISCSIROOT_CONF:-}" ] && sha256sum < "$ISCSIROOT_CONF"
-         echo "$KVER $OVERLAY"; } | sha256sum | cut -c1-16)
+         case " $HOOKS_WANTED " in
+             *" multipath "*)
+                 sha256sum "$(command -v multipath)" | cut -d' ' -f1
+                 [ -f "${ISCSIROOT_MULTIPATH_CONF:-}" ] && sha256sum < "$ISCSIROOT_MULTIPATH_CONF"
+                 [ -d "${ISCSIROOT_MULTIPATH_DIR:-}" ] &&
+                     find "$ISCSIROOT_MULTIPATH_DIR" -type f -exec cat {} + | sha256sum ;;
+         esac
+         echo "$KVER $OVERLAY $HOOKS_WANTED"; } | sha256sum | cut -c1-16)
 if [ -f "$OUT" ] && [ -f "$OUT.key" ] && [ "$(cat "$OUT.key")" = "$KEY" ] &&
    { [ -z "$OVERLAY" ] || [ -f "$OUT.modules" ]; }; then
     echo "build-initcpio-image: $OUT is up to date (key $KEY)" >&2
@@ -200,7 +218,22 @@ add_firmware() {   # the guest needs none; firmware files are looked up on the h
     done
     return $rc
 }
-add_udev_rule() { error "add_udev_rule: this runner has no udev (%s)" "$1"; }
+add_udev_rule() {   # add_udev_rule FILE: the rules file and the helpers it runs
+    local rules=$1 prog
+    [ -n "${RUNNER_UDEV:-}" ] || { error "add_udev_rule: no udev in HOOKS (%s)" "$1"; return 1; }
+    [ -f "$rules" ] || { error "udev rule not found: '%s'" "$rules"; return 1; }
+    add_file "$rules" "/usr/lib/udev/rules.d/${rules##*/}" 644
+    # RUN/PROGRAM/IMPORT{program} commands: bare names are in /usr/lib/udev
+    while read -r prog; do
+        case $prog in
+            /*) [ -x "$prog" ] && [ ! -e "$BUILDROOT$prog" ] && add_binary "$prog" ;;
+            *)  for d in /usr/lib/udev /lib/udev; do
+                    if [ -x "$d/$prog" ]; then add_binary "$d/$prog" "/usr/lib/udev/$prog"; break; fi
+                done ;;
+        esac
+    done < <(grep -oE '(RUN|PROGRAM|IMPORT\{program\})\+?==?"[^"$ ]+' "$rules" | sed 's/.*"//' | sort -u)
+    return 0
+}
 add_systemd_unit() { error "add_systemd_unit: this runner builds busybox images only (%s)" "$1"; }
 
 # --- kernel modules -----------------------------------------------------------
@@ -301,6 +334,40 @@ runner_autodetect() {
     done
 }
 runner_filesystems() { add_module ext4; }
+# udev: what mkinitcpio's udev hook puts in and runs (systemd-udevd with
+# the default, persistent-storage and driver rules; no interface renaming:
+# mkinitcpio does not ship 80-net-setup-link.rules either)
+runner_udev() {
+    local f
+    RUNNER_UDEV=1
+    add_binary /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd
+    add_binary "$(command -v udevadm)" /usr/bin/udevadm
+    for f in ata_id scsi_id; do add_binary "/lib/udev/$f" "/usr/lib/udev/$f"; done
+    for f in 50-udev-default.rules 60-persistent-storage.rules 64-btrfs.rules 80-drivers.rules; do
+        add_file "/lib/udev/rules.d/$f" "/usr/lib/udev/rules.d/$f" 644
+    done
+    add_file - /hooks/udev 755 <<'UDEVHOOK'
+#!/usr/bin/ash
+# the initcpio test runner's stand-in for mkinitcpio's udev runtime hook
+run_earlyhook() {
+    /usr/lib/systemd/systemd-udevd --daemon --resolve-names=never
+    udevd_running=1
+}
+run_hook() {
+    msg ":: Triggering uevents..."
+    /usr/bin/udevadm trigger --action=add --type=subsystems
+    /usr/bin/udevadm trigger --action=add --type=devices
+    /usr/bin/udevadm settle
+}
+run_cleanuphook() {
+    /usr/bin/udevadm control --exit
+    /usr/bin/udevadm info --cleanup-db
+}
+UDEVHOOK
+    RUNHOOKS[early]+=" udev"
+    RUNHOOKS[hooks]+=" udev"
+    RUNHOOKS[cleanup]="udev ${RUNHOOKS[cleanup]:-}"
+}
 
 # --- /init_functions and /init (busybox ash), written for this runner ------------
 write_init_functions() {
@@ -458,7 +525,8 @@ INIT
 }
 
 # --- build ------------------------------------------------------------------------------
-if [ -n "$OVERLAY" ]; then HOOKS=(autodetect sd-iscsiroot); else HOOKS=(base autodetect iscsiroot filesystems); fi
+# shellcheck disable=SC2206  # a word list
+if [ -n "$OVERLAY" ]; then HOOKS=(autodetect sd-iscsiroot); else HOOKS=($HOOKS_WANTED); fi
 MODULES=()
 install -d -m 755 "$BUILDROOT"/{new_root,proc,sys,dev,run,tmp,var,etc,hooks,usr/{local/{bin,sbin,lib},lib,bin}}
 ln -s usr/lib "$BUILDROOT/lib"
@@ -477,6 +545,9 @@ install -d -m 755 "$BUILDROOT/usr/lib/modules/$KVER/kernel"
 export ISCSIROOT_ISCSISTART=$BIN
 # keep the host's /etc/iscsiroot.conf (if any) out of the test image
 export ISCSIROOT_CONF=${ISCSIROOT_CONF:-/nonexistent/iscsiroot.conf}
+# and the host's multipath configuration (the multipath hook's)
+export ISCSIROOT_MULTIPATH_CONF=${ISCSIROOT_MULTIPATH_CONF:-/nonexistent/multipath.conf}
+export ISCSIROOT_MULTIPATH_DIR=${ISCSIROOT_MULTIPATH_DIR:-/nonexistent/multipath}
 
 for hook in "${HOOKS[@]}"; do
     if declare -F "runner_$hook" >/dev/null; then

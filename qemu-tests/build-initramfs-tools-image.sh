@@ -27,6 +27,12 @@
 # for open-iscsi's hook (which copies it into the image); /etc/iscsi is a
 # scratch copy of the host's then, in the same namespace.
 #
+# ISR_MULTIPATH_CONF=FILE: FILE is /etc/multipath.conf for multipath-tools-boot's
+# hook (hooks/multipath copies it, and /etc/multipath/{wwids,bindings},
+# into the image); in the same namespace /etc is an overlay of the host's
+# with that file added (the host's /etc is not changed). Without it the
+# host's multipath.conf, if any, is what the hook sees.
+#
 # initramfs.conf: MODULES=list with the virtio NIC, ext4 and the t10-pi
 # softdep in the modules file, and sd_mod for "stock" (not "most": every driver of the kernel
 # would make the image about 3 times as large and slow every boot in TCG;
@@ -95,15 +101,38 @@ if [ -n "${ISR_ISCSI_INITRAMFS:-}" ]; then
     ETC_ISCSI=$T/etc-iscsi
 fi
 
+ETC_ADD=
+if [ -n "${ISR_MULTIPATH_CONF:-}" ]; then
+    [ -f "$ISR_MULTIPATH_CONF" ] || die "no file $ISR_MULTIPATH_CONF (ISR_MULTIPATH_CONF)"
+    [ -f "$T/share/hooks/multipath" ] ||
+        die "multipath-tools-boot's initramfs-tools hook is missing (apt-get install multipath-tools-boot)"
+    mkdir -p "$T/etc-add" "$T/etc-work" "$T/etc-upper"
+    cp "$ISR_MULTIPATH_CONF" "$T/etc-add/multipath.conf"
+    ETC_ADD=$T/etc-add
+fi
+
 [ -d /lib/modules ] || mkdir -p /lib/modules
 unshare -m bash -euo pipefail -c '
-    T=$1 KROOT=$2 KVER=$3 OUT=$4 BIN=$5 ETC_ISCSI=$6
+    T=$1 KROOT=$2 KVER=$3 OUT=$4 BIN=$5 ETC_ISCSI=$6 ETC_ADD=$7
     mount --make-rprivate /
+    # /etc with the added files on top (read-only: two lower layers)
+    [ -z "$ETC_ADD" ] || mount -t overlay isr-etc -o "lowerdir=$ETC_ADD:/etc" /etc
     [ -z "$ETC_ISCSI" ] || mount --bind "$ETC_ISCSI" /etc/iscsi
     mount --bind "$T/share" /usr/share/initramfs-tools
     mount --bind "$T/lm" /lib/modules
     mount --bind "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER"
     mount --bind "$T/boot" /boot
     ISCSIROOT_BIN=$BIN mkinitramfs -d "$T/conf" -o "$OUT" "$KVER"
-' _ "$T" "$KROOT" "$KVER" "$OUT" "$BIN" "$ETC_ISCSI"
+' _ "$T" "$KROOT" "$KVER" "$OUT" "$BIN" "$ETC_ISCSI" "$ETC_ADD"
+if [ -n "$ETC_ADD" ]; then
+    # multipath-tools-boot's files must be in, and run after our login
+    # (our script runs theirs itself too; see scripts/local-top/iscsiroot)
+    L=$(lsinitramfs "$OUT")
+    for f in etc/multipath.conf usr/sbin/multipath scripts/local-top/multipath; do
+        grep -qx "$f" <<<"$L" || grep -qx "${f#usr/}" <<<"$L" || die "$OUT has no $f"
+    done
+    unmkinitramfs "$OUT" "$T/x" || die "unmkinitramfs $OUT failed"
+    ORDER=$(cat "$T"/x/scripts/local-top/ORDER "$T"/x/main/scripts/local-top/ORDER 2>/dev/null || true)
+    echo "build-initramfs-tools-image: local-top order: $(grep -o 'local-top/[a-z-]*' <<<"$ORDER" | tr '\n' ' ')" >&2
+fi
 echo "build-initramfs-tools-image: $OUT ($(stat -c %s "$OUT") bytes, $FLAVOR)" >&2

@@ -162,6 +162,40 @@ ITOOLS_ROOT_LOGS=(--expect-log "^isr-netconf: net-en[a-z0-9]+\.conf: IPV4ADDR='1
                   --expect-log "^isr-root-sessions: 1\$"
                   --expect-log "^isr-root: / is: /dev/sd[a-z]+ / ext4 ")
 ours_only $ITOOLS_SCENARIOS
+# multipath roots from mkinitcpio and initramfs-tools images (issue 17):
+# run-boot.sh --paths 2 (path A: 10.77.0.1 on the first NIC, path B:
+# 10.78.0.1 on the second; one target, one LUN), the root on the map,
+# isr.root=multipath (the test root starts multipathd, writes, prints the
+# map's paths). mp-initcpio*: HOOKS=(base udev autodetect iscsiroot
+# multipath filesystems); mp-itools*: Debian's multipath-tools-boot with our
+# hook and script; both with ./multipath.conf. Our binary only.
+MPG_SCENARIOS="mp-initcpio mp-initcpio-noroot mp-itools mp-itools-noroot"
+# mp-initcpio-cut (defined below) is not in the list yet: a cut path only
+# comes back if the session supervisor logs it in again, and today it gives
+# up replacement_timeout (5 s here) after noticing the cut, which an 8 s cut
+# outlasts under TCG (seen: A came back 0.4 s after the supervisor gave up,
+# so A stayed failed and B's cut then hung the root). Add it once the
+# supervisor keeps logging a multipath path in (issue 17).
+[ -n "${ISR_MP_CUT:-}" ] && MPG_SCENARIOS+=" mp-initcpio-cut"
+MPG_INITCPIO_IMG=$HERE/work/initcpio/iscsiroot-multipath.cpio.gz
+MPG_ITOOLS_IMG=$HERE/work/itools/iscsiroot-multipath.img
+MPG_NETROOT="netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN netroot=iscsi:10.78.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN"
+# the runner's image keeps the kernel's names; initramfs-tools' udev
+# renames the NICs by slot
+MPG_INITCPIO_IP="ip=10.77.0.2::10.77.0.1:255.255.255.0::eth0:off ip=10.78.0.2:::255.255.255.0::eth1:off"
+MPG_ITOOLS_IP="ip=10.77.0.2::10.77.0.1:255.255.255.0::ens2:off ip=10.78.0.2:::255.255.255.0::ens3:off"
+# a cut path must fail its I/O over to the other one soon: NOP-Outs
+# every 2 s, replacement_timeout 5 s (docs/multipath.md)
+MPG_TIMEO="rd.iscsi.param=node.session.timeo.replacement_timeout=5 rd.iscsi.param=node.conn[0].timeo.noop_out_interval=2 rd.iscsi.param=node.conn[0].timeo.noop_out_timeout=2"
+# every mp-initcpio*/mp-itools* boot: the root is mounted from the map,
+# / is on that dm device, both paths active, the writes came back whole
+MPG_CHECKS=(--expect-log '^isr-root: / is: /dev/mapper/[^ ]+ / ext4 '
+            --expect-log '^isr-mp: / is on [^ ]+ \([0-9]+:[0-9]+\)$'
+            --expect-log '^isr-mp: paths=2 active=2 map=[^ ]+ '
+            --expect-log '^ISR-MULTIPATH-OK$'
+            --forbid-log '^isr-mp: / is on no dm map'
+            --forbid-log 'Buffer I/O error|EXT4-fs (error|warning)|I/O error, dev dm-')
+ours_only $MPG_SCENARIOS
 # iPXE scenarios (../ipxe-scripts): iPXE runs a shipped script; sanboot-*
 # boot the whole iSCSI disk (syslinux, kernel and the initcpio image on
 # partition 1, root on partition 2), whose initramfs logs in again from
@@ -654,6 +688,52 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --cmdline "iscsi_auto root=LABEL=isr-root panic=5"
                   --expect-log "iBFT target [0-9]+: $(re_escape "$TARGET_IQN")"
                   --expect-log "^iscsiroot: logged in, disks: /dev/sd[a-z]+\$" "${ITOOLS_ROOT_LOGS[@]}") ;;
+        # multipath, mkinitcpio: the multipath hook sets root= to the map
+        # with the label (not a path, which has it too)
+        mp-initcpio)
+            OPTS=(--initrd "$MPG_INITCPIO_IMG" --paths 2 --timeout 200
+                  --cmdline "$MPG_INITCPIO_IP $MPG_NETROOT root=LABEL=isr-root isr.root=multipath isr.writesecs=5"
+                  --expect-log '^:: iscsiroot: iSCSI disk\(s\): /dev/sd[a-z]+ /dev/sd[a-z]+$'
+                  --expect-log '^:: multipath: root=/dev/mapper/[^ ]+$'
+                  --expect-log "^multipath: size=[0-9]+M features='1 queue_if_no_path' "
+                  "${MPG_CHECKS[@]}") ;;
+        # no root=: the iscsiroot hook leaves it to the multipath hook,
+        # which takes the map holding the first disk
+        mp-initcpio-noroot)
+            OPTS=(--initrd "$MPG_INITCPIO_IMG" --paths 2 --timeout 200
+                  --cmdline "$MPG_INITCPIO_IP $MPG_NETROOT isr.root=multipath isr.writesecs=5"
+                  --expect-log '^:: iscsiroot: root= is left to the multipath hook$'
+                  --expect-log '^:: multipath: root=/dev/mapper/[^ ]+$'
+                  --forbid-log '^:: iscsiroot: root=/dev/sd'
+                  "${MPG_CHECKS[@]}") ;;
+        # path A cut for 8 s, then B, while the root writes: each cut
+        # fails the path (dm's "Failing path", replacement_timeout after the
+        # NOP-Outs noticed it), the supervisor logs it in again and the test
+        # root's multipathd reinstates it (only with ISR_MP_CUT=1, see above)
+        mp-initcpio-cut)
+            OPTS=(--initrd "$MPG_INITCPIO_IMG" --paths 2 --timeout 300
+                  --path-events "A-down@8 A-up@16 B-down@30 B-up@38"
+                  --cmdline "$MPG_INITCPIO_IP $MPG_NETROOT root=LABEL=isr-root $MPG_TIMEO isr.root=multipath isr.writesecs=55 isr.mp-settle=40"
+                  --expect-log 'device-mapper: multipath: [0-9]+:[0-9]+: Failing path 8:0\.'
+                  --expect-log 'device-mapper: multipath: [0-9]+:[0-9]+: Failing path 8:16\.'
+                  --expect-log 'Reinstating path 8:0\.'
+                  --expect-log 'Reinstating path 8:16\.'
+                  "${MPG_CHECKS[@]}") ;;
+        # multipath, initramfs-tools: our script runs multipath-tools-boot's
+        # after the logins and sets ROOT to the map with the label
+        mp-itools)
+            OPTS=(--initrd "$MPG_ITOOLS_IMG" --paths 2 --timeout 200
+                  --cmdline "$MPG_ITOOLS_IP $MPG_NETROOT root=LABEL=isr-root isr.root=multipath isr.writesecs=5 panic=5"
+                  --expect-log '^iscsiroot: logged in, disks: /dev/sd[a-z]+ /dev/sd[a-z]+$'
+                  --expect-log '^iscsiroot: /dev/sd[a-z]+ is a path of /dev/mapper/[^ ]+$'
+                  --expect-log '^iscsiroot: root device /dev/mapper/[^ ]+ \(LABEL=isr-root\)$'
+                  "${MPG_CHECKS[@]}") ;;
+        # no root=: ROOT is the map holding the first disk
+        mp-itools-noroot)
+            OPTS=(--initrd "$MPG_ITOOLS_IMG" --paths 2 --timeout 200
+                  --cmdline "$MPG_ITOOLS_IP $MPG_NETROOT isr.root=multipath isr.writesecs=5 panic=5"
+                  --expect-log '^iscsiroot: root device /dev/mapper/[^ ]+$'
+                  "${MPG_CHECKS[@]}") ;;
         # initcpio (busybox /init sequencing the hook like mkinitcpio's): the
         # hook runs iscsistart --from-cmdline; LABEL= is mounted as given
         initcpio-static)
@@ -738,6 +818,14 @@ wanted 'mp-dracut-*' &&
 { wanted 'initcpio-*' 'initcpio-sd-*' || wanted 'sanboot-*' || wanted 'ipxe-*'; } &&
     build_image "$INITCPIO_IMG" "$HERE/work/initcpio-build.log" \
         "$HERE/build-initcpio-image.sh" "$INITCPIO_IMG" "$BINARY"
+wanted 'mp-initcpio*' &&
+    ISR_INITCPIO_HOOKS="base udev autodetect iscsiroot multipath filesystems" \
+    ISCSIROOT_MULTIPATH_CONF=$HERE/multipath.conf \
+    build_image "$MPG_INITCPIO_IMG" "$HERE/work/mp-initcpio-build.log" \
+        "$HERE/build-initcpio-image.sh" "$MPG_INITCPIO_IMG" "$BINARY"
+wanted 'mp-itools*' &&
+    ISR_MULTIPATH_CONF=$HERE/multipath.conf build_image "$MPG_ITOOLS_IMG" "$HERE/work/mp-itools-build.log" \
+        "$HERE/build-initramfs-tools-image.sh" "$MPG_ITOOLS_IMG" "$BINARY" ours
 wanted 'itools-*' 'itools-oi-*' &&
     build_image "$ITOOLS_IMG" "$HERE/work/itools-build.log" \
         "$HERE/build-initramfs-tools-image.sh" "$ITOOLS_IMG" "$BINARY" ours

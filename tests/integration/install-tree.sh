@@ -24,7 +24,8 @@ for f in usr/local/lib/iscsiroot/iscsistart usr/local/share/man/man8/iscsiroot-i
          usr/local/share/iscsiroot/ipxe-scripts/mkimage.sh \
          usr/lib/dracut/modules.d/90iscsiroot/module-setup.sh \
          usr/lib/initcpio/install/iscsiroot usr/lib/initcpio/install/sd-iscsiroot \
-         usr/lib/initcpio/hooks/iscsiroot usr/share/initramfs-tools/hooks/iscsiroot \
+         usr/lib/initcpio/hooks/iscsiroot usr/lib/initcpio/install/multipath usr/lib/initcpio/hooks/multipath \
+         usr/local/share/doc/iscsiroot/multipath.md usr/share/initramfs-tools/hooks/iscsiroot \
          usr/share/initramfs-tools/scripts/local-top/iscsiroot usr/local/share/doc/iscsiroot/initramfs-tools.md; do
     [ -f "$D/$f" ] && ok "installed /$f" || bad "missing /$f"
 done
