@@ -94,6 +94,12 @@ check "wrong portal group" 19 "${open[@]}" -g 7
 check "redirect followed" 0 --out "portal=127.0.0.2:$port" -t iqn.2026-11.test.iscsiroot:moved
 check "nothing listening" 4 "${open[@]}" -p $((port + 1))
 check "malformed target name" 7 -t not-an-iqn
+# iface.net_ifacename (a root path's NETDEV): the socket is bound
+# (SO_BINDTODEVICE) before it connects; lo carries 127.0.0.1, a device
+# that is not there is the path's connection error, named
+check "bound to lo" 0 "${open[@]}" -P iface.net_ifacename=lo
+check "bound to a missing device" 4 --out "iface.net_ifacename: cannot bind the connection to isrnodev0: No such device" \
+    "${open[@]}" -P iface.net_ifacename=isrnodev0
 
 # cli NAME WANT_RC WANT_TEXT ARGS...: the binary's exit code, and the one
 # error line it prints (plus the --help hint) on bad input.
