@@ -124,11 +124,14 @@ MP_NETROOT_NETDEV="netroot=iscsi:10.77.0.1::3260::eth0:1:$TARGET_IQN netroot=isc
 MP_TIMEO="rd.iscsi.param=node.session.timeo.replacement_timeout=5 rd.iscsi.param=node.conn[0].timeo.noop_out_interval=2 rd.iscsi.param=node.conn[0].timeo.noop_out_timeout=2"
 # the end state every mp-* boot must reach: the writeloop's lines back in
 # order with no I/O error above the paths, both paths of the map active
-MP_CHECKS=(--expect-log '^ISR-WRITELOOP-OK$'
+# (MP_BASE_CHECKS: what the mp-initcpio*/mp-itools* boots check too)
+MP_BASE_CHECKS=(--expect-log '^isr-mp: paths=2 active=2 map=[^ ]+ '
+                --expect-log '^ISR-MULTIPATH-OK$'
+                --forbid-log 'Buffer I/O error|EXT4-fs (error|warning)|I/O error, dev dm-')
+MP_CHECKS=("${MP_BASE_CHECKS[@]}"
+           --expect-log '^ISR-WRITELOOP-OK$'
            --expect-log '^isr-mp: paths=2 active=2 map=isr-root '
-           --expect-log '^ISR-MULTIPATH-OK$'
            --expect-log '^isr-supervisor: pid [0-9]+: @iscsistart --supervise '
-           --forbid-log 'Buffer I/O error|EXT4-fs (error|warning)|I/O error, dev dm-'
            --forbid-log '^isr-initrd-by-(label|uuid): .* -> /dev/sd')
 ours_only $MP_SCENARIOS
 # initcpio scenarios: an image built from initcpio/{install,hooks}/iscsiroot
@@ -174,22 +177,18 @@ ours_only $ITOOLS_SCENARIOS
 MPG_SCENARIOS="mp-initcpio mp-initcpio-noroot mp-itools mp-itools-noroot mp-initcpio-cut"
 MPG_INITCPIO_IMG=$HERE/work/initcpio/iscsiroot-multipath.cpio.gz
 MPG_ITOOLS_IMG=$HERE/work/itools/iscsiroot-multipath.img
-MPG_NETROOT="netroot=iscsi:10.77.0.1::3260:1:$TARGET_IQN netroot=iscsi:10.78.0.1::3260:1:$TARGET_IQN rd.iscsi.initiator=$INITIATOR_IQN"
+MPG_NETROOT=$MP_NETROOT
 # the runner's image keeps the kernel's names; initramfs-tools' udev
 # renames the NICs by slot
 MPG_INITCPIO_IP="ip=10.77.0.2::10.77.0.1:255.255.255.0::eth0:off ip=10.78.0.2:::255.255.255.0::eth1:off"
 MPG_ITOOLS_IP="ip=10.77.0.2::10.77.0.1:255.255.255.0::ens2:off ip=10.78.0.2:::255.255.255.0::ens3:off"
-# a cut path must fail its I/O over to the other one soon: NOP-Outs
-# every 2 s, replacement_timeout 5 s (docs/multipath.md)
-MPG_TIMEO="rd.iscsi.param=node.session.timeo.replacement_timeout=5 rd.iscsi.param=node.conn[0].timeo.noop_out_interval=2 rd.iscsi.param=node.conn[0].timeo.noop_out_timeout=2"
+MPG_TIMEO=$MP_TIMEO
 # every mp-initcpio*/mp-itools* boot: the root is mounted from the map,
 # / is on that dm device, both paths active, the writes came back whole
-MPG_CHECKS=(--expect-log '^isr-root: / is: /dev/mapper/[^ ]+ / ext4 '
+MPG_CHECKS=("${MP_BASE_CHECKS[@]}"
+            --expect-log '^isr-root: / is: /dev/mapper/[^ ]+ / ext4 '
             --expect-log '^isr-mp: / is on [^ ]+ \([0-9]+:[0-9]+\)$'
-            --expect-log '^isr-mp: paths=2 active=2 map=[^ ]+ '
-            --expect-log '^ISR-MULTIPATH-OK$'
-            --forbid-log '^isr-mp: / is on no dm map'
-            --forbid-log 'Buffer I/O error|EXT4-fs (error|warning)|I/O error, dev dm-')
+            --forbid-log '^isr-mp: / is on no dm map')
 ours_only $MPG_SCENARIOS
 # iPXE scenarios (../ipxe-scripts): iPXE runs a shipped script; sanboot-*
 # boot the whole iSCSI disk (syslinux, kernel and the initcpio image on
