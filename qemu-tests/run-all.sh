@@ -78,7 +78,7 @@ ours_only() {
 # kernel-command-line scenarios: /sbin/iscsistart runs with no arguments
 CMDLINE_SCENARIOS="cmdline-dhcp cmdline-static cmdline-vlan cmdline-ipv6
            cmdline-two-targets cmdline-debian-chap cmdline-ibft paths-first-down paths-two-addresses
-           discovery-cmdline"
+           discovery-cmdline ibft-two-paths"
 ours_only $CMDLINE_SCENARIOS
 # a second login to the same target (initramfs scripts that run
 # iscsistart again): no second session, exit 15 and the disk printed; our
@@ -393,6 +393,16 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "discovery at 10\.77\.0\.1:3260: no target name in the root path; asking for the targets"
                   --expect-log "discovery at 10\.77\.0\.1:3260: found 10\.77\.0\.1:3260,1 $(re_escape "$TARGET_IQN")\$"
                   --forbid-log "$(re_escape "${CHAP#*:}")") ;;
+        # an iBFT with two NICs and two targets (iPXE sanhooks the target
+        # through both portals): the bare iscsistart (rd.iscsi.firmware)
+        # brings both NICs up and logs in both paths
+        ibft-two-paths)
+            OPTS=(--ipxe static --paths 2 --cmdline "rd.iscsi.firmware=1" --timeout 150
+                  --expect-log "iBFT target 0: $(re_escape "$TARGET_IQN") at 10\\.77\\.0\\.1:3260"
+                  --expect-log "iBFT target 1: $(re_escape "$TARGET_IQN") at 10\\.78\\.0\\.1:3260"
+                  --expect-log "multipath: 2 paths share a target and LUN"
+                  --expect-log '^isr-root-sessions: 2$'
+                  --forbid-log 'resolv.conf: nameserver 10\.77\.0\.1 10\.77\.0\.1') ;;
         # the same with iscsistart's flags: -a twice
         paths-two-addresses)
             OPTS=(--args "-a 10.77.0.99 -a 10.77.0.1" --timeout 60

@@ -128,7 +128,11 @@
 #                          listens on 10.77.0.1:3260 (path A, tap0) and
 #                          10.78.0.1:3260 (path B, tap1); needs --cmdline
 #                          (the kernel command line's ip=/netroot= pick the
-#                          paths) and no --vlan, --ipv6 or iPXE option
+#                          paths) and no --vlan, --ipv6 or iPXE option but
+#                          --ipxe static, which then also sets up net1
+#                          (10.78.0.2) and sanhooks the target through
+#                          10.78.0.1 as drive 0x81: an iBFT with two NICs
+#                          and two targets
 #   --path-events "EV..."  (with --paths 2) path events, each PATH-down@SECS
 #                          or PATH-up@SECS (PATH A or B, SECS after the root's
 #                          ISR-ROOT-MOUNTED-FROM-ISCSI line, as
@@ -334,8 +338,8 @@ case $PATHS in
     1) [ -z "$PATH_EVENTS" ] && [ -z "$PATH_DOWN_AT_START" ] ||
            fail "--path-events and --path-down-at-start need --paths 2" ;;
     2) [ "$HAVE_CMDLINE" = 1 ] || fail "--paths 2 needs --cmdline (ip=/netroot= for both paths)"
-       [ -z "$VLAN" ] && [ "$IPV6" = 0 ] && [ -z "$IPXE" ] && [ -z "$IPXE_SCRIPT" ] ||
-           fail "--paths 2 excludes --vlan, --ipv6, --ipxe and --ipxe-script" ;;
+       [ -z "$VLAN" ] && [ "$IPV6" = 0 ] && [ "$IPXE" != dhcp ] && [ -z "$IPXE_SCRIPT" ] ||
+           fail "--paths 2 excludes --vlan, --ipv6, --ipxe dhcp and --ipxe-script" ;;
     *) fail "bad --paths '$PATHS' (1 or 2)" ;;
 esac
 # PATH_EV: "MS PATH up|down" lines, ms after the root's marker, in time order

@@ -20,6 +20,7 @@ struct IpAddress {
     /// Parse IPv4 or IPv6 text (inet_pton); nullopt for anything else,
     /// including text with a NUL inside.
     static std::optional<IpAddress> parse(const std::string &s);
+    bool operator==(const IpAddress &) const = default;
 };
 
 } // namespace isr

@@ -314,8 +314,10 @@ std::string configure_nic(const NicConfig &c, int timeout_ms)
 void write_resolv_conf(const std::vector<IpAddress> &dns, const std::string &path)
 {
     std::string text, list;
-    for (auto &a : dns) {
-        if (!a.set())
+    for (std::size_t i = 0; i < dns.size(); ++i) {
+        const IpAddress &a = dns[i];
+        // each server once, first place kept (two NICs often name the same)
+        if (!a.set() || std::find(dns.begin(), dns.begin() + (long)i, a) != dns.begin() + (long)i)
             continue;
         text += "nameserver " + a.text() + "\n";
         list += (list.empty() ? "" : " ") + a.text();

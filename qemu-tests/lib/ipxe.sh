@@ -93,6 +93,12 @@ set net0/netmask 255.255.255.0
 set net0/gateway $TARGET_IP
 set net0/dns $TARGET_IP
 ifopen net0 || goto failed"
+        # --paths 2: the second NIC on path B's subnet, and a second
+        # sanhook through it: the iBFT then has two NICs and two targets
+        [ "$PATHS" = 2 ] && NETUP+="
+set net1/ip ${TARGET_IP2%.*}.2
+set net1/netmask 255.255.255.0
+ifopen net1 || goto failed"
     fi
     {
         echo '#!ipxe'
@@ -101,6 +107,7 @@ ifopen net0 || goto failed"
         [ -n "$CHAP" ] && printf 'set username %s\nset password %s\n' "${CHAP%%:*}" "${CHAP#*:}"
         [ -n "$MUTUAL" ] && printf 'set reverse-username %s\nset reverse-password %s\n' "${MUTUAL%%:*}" "${MUTUAL#*:}"
         echo "sanhook iscsi:$TARGET_IP:::1:$TARGET_IQN || goto failed"
+        [ "$PATHS" = 2 ] && echo "sanhook --drive 0x81 iscsi:$TARGET_IP2:::1:$TARGET_IQN || goto failed"
         if [ "$HAVE_CMDLINE" = 1 ]; then
             # e.g. rd.iscsi.firmware=1: bare iscsistart takes the iBFT itself
             echo "kernel http://$TARGET_IP:8080/vmlinuz $APPEND isr.net=none $CMDLINE $KERNEL_ARGS || goto failed"
