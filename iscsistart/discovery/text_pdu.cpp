@@ -43,9 +43,7 @@ std::array<uint8_t, BHS_LEN> encode_text_request(const TextRequest &r, uint32_t 
     put_be32(h.ttt, r.ttt);
     put_be32(h.cmdsn, r.cmdsn);
     put_be32(h.exp_statsn, r.exp_statsn);
-    std::array<uint8_t, BHS_LEN> b;
-    std::memcpy(b.data(), &h, BHS_LEN);
-    return b;
+    return bhs_bytes(h);
 }
 
 TextResponse decode_text_response(const uint8_t *b)
@@ -74,9 +72,7 @@ std::array<uint8_t, BHS_LEN> encode_logout_request(const LogoutRequest &r)
     put_be16(h.cid, r.cid);
     put_be32(h.cmdsn, r.cmdsn);
     put_be32(h.exp_statsn, r.exp_statsn);
-    std::array<uint8_t, BHS_LEN> b;
-    std::memcpy(b.data(), &h, BHS_LEN);
-    return b;
+    return bhs_bytes(h);
 }
 
 LogoutResponse decode_logout_response(const uint8_t *b)

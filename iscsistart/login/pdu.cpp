@@ -28,9 +28,7 @@ std::array<uint8_t, BHS_LEN> encode_login_request(const LoginRequest &r, uint32_
     put_be16(h.cid, r.cid);
     put_be32(h.cmdsn, r.cmdsn);
     put_be32(h.exp_statsn, r.exp_statsn);
-    std::array<uint8_t, BHS_LEN> b;
-    std::memcpy(b.data(), &h, BHS_LEN);
-    return b;
+    return bhs_bytes(h);
 }
 
 uint32_t data_segment_length(const uint8_t *bhs) { return get_be24(bhs + BHS_DATA_SEGMENT_LENGTH); }

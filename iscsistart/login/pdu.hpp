@@ -11,6 +11,16 @@
 namespace isr::pdu {
 
 constexpr std::size_t BHS_LEN = 48;
+
+/// The 48 wire bytes of a filled-in basic header segment struct (one of
+/// the packed *Bhs layouts, fields already in network byte order).
+template <class Bhs> std::array<uint8_t, BHS_LEN> bhs_bytes(const Bhs &h)
+{
+    static_assert(sizeof(Bhs) == BHS_LEN, "a BHS is 48 bytes");
+    std::array<uint8_t, BHS_LEN> b;
+    __builtin_memcpy(b.data(), &h, BHS_LEN);
+    return b;
+}
 constexpr uint8_t OP_LOGIN_REQ = 0x03;
 constexpr uint8_t OP_LOGIN_RSP = 0x23;
 constexpr uint8_t OP_REJECT = 0x3f;
