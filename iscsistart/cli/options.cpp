@@ -1,4 +1,5 @@
 #include "options.hpp"
+#include "values.hpp"
 
 #include "../login/chap.hpp"
 #include "../login/negotiate.hpp"
@@ -19,19 +20,9 @@
 namespace isr::cli {
 namespace {
 
+using namespace detail;
+
 constexpr std::size_t MAX_NAME = 223;   // RFC 7143 4.2.7.1
-constexpr std::size_t MAX_SECRET = 255; // bytes of a CHAP secret or user name
-
-[[noreturn]] void inval(const std::string &msg) { throw Error(ISCSI_ERR_INVAL, msg); }
-
-long number(std::string_view field, std::string_view v, long lo, long hi)
-{
-    auto n = negotiate::parse_number(v);
-    if (!n || (long)*n < lo || (long)*n > hi)
-        inval(std::string(field) + ": '" + std::string(v.substr(0, 40)) + "' is not a number from " +
-              std::to_string(lo) + " to " + std::to_string(hi));
-    return (long)*n;
-}
 
 bool yes_no(std::string_view field, std::string_view v)
 {
@@ -59,28 +50,6 @@ std::string digest_list(std::string_view field, std::string_view v)
         out += item;
     }
     return out;
-}
-
-[[noreturn]] void too_long(std::string_view field, std::size_t size, std::size_t max)
-{
-    inval(std::string(field) + ": too long (" + std::to_string(size) + " bytes, at most " + std::to_string(max) +
-          ")");
-}
-
-std::string bounded(std::string_view field, std::string_view v, std::size_t max)
-{
-    if (v.size() > max)
-        too_long(field, v.size(), max);
-    return std::string(v);
-}
-
-// A CHAP secret straight into a Secret, with no plain std::string copy on
-// the way (a temporary would be freed unwiped).
-Secret secret_value(std::string_view field, std::string_view v)
-{
-    if (v.size() > MAX_SECRET)
-        too_long(field, v.size(), MAX_SECRET);
-    return Secret(v);
 }
 
 // Overwrite an argv string in place (the length stays, so /proc/PID/cmdline
