@@ -1,5 +1,4 @@
 #include "boot_session.hpp"
-#include "crypto/crypto.hpp"
 
 #include "kernel/handoff.hpp"
 #include "kernel/modules.hpp"
@@ -21,13 +20,6 @@ using namespace isr::kabi;
 
 constexpr uint32_t INITIAL_CMDSN = 1;
 
-pdu::Isid make_isid()
-{
-    // RFC 7143 11.12.5: T=10b (random); B and C random, D qualifier 0.
-    auto r = crypto::random_bytes(3);
-    return {0x80, r[0], r[1], r[2], 0x00, 0x00};
-}
-
 std::string initiator_alias()
 {
     utsname u{};
@@ -44,6 +36,16 @@ std::vector<BootSession> &supervised_sessions()
     return sessions;
 }
 
+uint64_t prepare_kernel()
+{
+    const uint64_t handle = kernel::tcp_transport_handle();
+    // sd_mod gives us /dev/sdX; crc32c is what iscsi_tcp asks the crypto
+    // API for. Both are best effort: they may be built in.
+    kernel::load_module("sd_mod");
+    kernel::load_module("crc32c");
+    return handle;
+}
+
 std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *keep,
                                       const std::function<void()> &before_scan)
 {
@@ -51,11 +53,7 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
     if (o.login.initiator_alias.empty())
         o.login.initiator_alias = initiator_alias();
 
-    uint64_t handle = kernel::tcp_transport_handle();
-    // sd_mod gives us /dev/sdX; crc32c is what iscsi_tcp asks the crypto
-    // API for. Both are best effort: they may be built in.
-    kernel::load_module("sd_mod");
-    kernel::load_module("crc32c");
+    const uint64_t handle = prepare_kernel();
     log::info("transport iscsi_tcp ready (handle %llu)", (unsigned long long)handle);
 
     // One session per target and portal: held until the kernel has ours.
@@ -67,7 +65,7 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
     auto ids = nl->create_session(INITIAL_CMDSN, (uint16_t)o.session.cmds_max, (uint16_t)o.session.queue_depth);
     bool conn_created = false;
     log::info("kernel session %u created (host%u)", ids.sid, ids.host_no);
-    pdu::Isid isid = make_isid();
+    pdu::Isid isid = random_isid();
     uint16_t tsih = 0, local_port = 0;
     try {
         nl->create_conn(ids.sid, 0);

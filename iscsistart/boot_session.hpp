@@ -26,6 +26,13 @@ struct BootSession {
     SessionConfig config;      // as logged in (alias filled in)
 };
 
+/// What every login needs of the kernel first: iscsi_tcp (loaded when
+/// absent), sd_mod and crc32c (best effort: they may be built in).
+/// Returns the iscsi_tcp transport handle; throws isr::Error
+/// (ISCSI_ERR_TRANS_NOT_FOUND) without iscsi_tcp. boot_session() calls it;
+/// so does the path runner, once, before its paths start together.
+uint64_t prepare_kernel();
+
 /// Log into the configured target and hand the session to the kernel.
 /// Returns the block devices of the session's disks (LUN order).
 /// Throws isr::Error with the exit code of the failing step; on failure

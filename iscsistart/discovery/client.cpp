@@ -6,7 +6,6 @@
 #include "../login/client.hpp"
 #include "../login/config.hpp"
 #include "../login/pdu_io.hpp"
-#include "crypto/crypto.hpp"
 #include "util/backoff.hpp"
 #include "util/clock.hpp"
 #include "util/errors.hpp"
@@ -20,13 +19,6 @@ namespace {
 constexpr uint32_t INITIAL_CMDSN = 1;
 constexpr uint32_t TEXT_ITT = 1; // the login used ITT 0
 constexpr uint32_t LOGOUT_ITT = 2;
-
-pdu::Isid make_isid()
-{
-    // RFC 7143 11.12.5: T=10b (random); B and C random, D qualifier 0.
-    auto r = crypto::random_bytes(3);
-    return {0x80, r[0], r[1], r[2], 0x00, 0x00};
-}
 
 SessionConfig login_config(const DiscoveryConfig &cfg)
 {
@@ -100,7 +92,7 @@ std::vector<Record> discover_once(const DiscoveryConfig &cfg, const pdu::Isid &i
 
 std::vector<Record> send_targets(const DiscoveryConfig &cfg)
 {
-    const pdu::Isid isid = make_isid();
+    const pdu::Isid isid = random_isid();
     const int tries = 1 + (cfg.reopen_max < 0 ? 0 : cfg.reopen_max);
     for (int attempt = 1;; ++attempt) {
         try {

@@ -17,6 +17,12 @@ constexpr std::size_t MAX_LOGIN_DATA = 64 * 1024;
 
 } // namespace
 
+pdu::Isid random_isid()
+{
+    auto r = crypto::random_bytes(3);
+    return {0x80, r[0], r[1], r[2], 0x00, 0x00};
+}
+
 double jitter_unit()
 {
     auto b = crypto::random_bytes(2);

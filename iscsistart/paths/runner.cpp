@@ -1,8 +1,6 @@
 #include "runner.hpp"
 
 #include "../boot_session.hpp"
-#include "../kernel/modules.hpp"
-#include "../kernel/sysfs.hpp"
 #include "../supervise/supervisor.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
@@ -14,7 +12,6 @@
 #include <fcntl.h>
 #include <new>
 #include <poll.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,9 +150,7 @@ void run_paths(std::vector<Path> paths, LoginTally &tally)
     }
 
     // What every path needs, once, before they start at the same time.
-    kernel::tcp_transport_handle();
-    kernel::load_module("sd_mod");
-    kernel::load_module("crc32c");
+    prepare_kernel();
     fflush(stdout);
     fflush(stderr);
 
