@@ -133,7 +133,7 @@ void run_paths(std::vector<Path> paths, LoginTally &tally)
     if (int n = apply_multipath_defaults(paths))
         log::info("multipath: %d paths share a target and LUN: replacement_timeout %d s and NOP-Out every 5 s "
                   "where not set, so that a dead path fails over quickly",
-                  n, paths.front().cfg.session.replacement_timeout_s);
+                  n, MULTIPATH_REPLACEMENT_TIMEOUT_S);
 
     if (paths.size() == 1) { // in this process, as a single login always was
         const Path &p = paths.front();
