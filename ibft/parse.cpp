@@ -3,6 +3,7 @@
 #include "layout.hpp"
 #include "util/bytes.hpp"
 #include "util/errors.hpp"
+#include "util/scsi_lun.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -109,19 +110,7 @@ std::string Nic::pci_path() const
     return s;
 }
 
-uint64_t Target::lun_number() const
-{
-    // SAM-2 first level: address method in the top two bits of byte 0.
-    uint8_t method = lun[0] >> 6;
-    if (method == 0) // peripheral device addressing: bus 0 only
-        return lun[1];
-    if (method == 1) // flat space addressing
-        return (uint64_t)(lun[0] & 0x3f) << 8 | lun[1];
-    uint64_t v = 0;
-    for (uint8_t b : lun)
-        v = v << 8 | b;
-    return v;
-}
+uint64_t Target::lun_number() const { return sam_lun_number(lun); }
 
 const Nic *Table::nic(uint8_t index) const
 {

@@ -1,6 +1,7 @@
 // netroot=/root=iscsi:... (dracut) and RFC 4173 root paths.
 #include "cmdline.hpp"
 #include "fields.hpp"
+#include "util/scsi_lun.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -85,15 +86,10 @@ uint64_t linux_lun(uint64_t v)
 {
     if (v <= 0xffff)
         return v;
-    const unsigned b0 = unsigned(v >> 56), b1 = unsigned(v >> 48) & 0xff;
-    switch (b0 >> 6) {
-    case 0: // peripheral device addressing, bus 0
-        return b1;
-    case 1: // flat space addressing
-        return uint64_t(b0 & 0x3f) << 8 | b1;
-    default:
-        return v;
-    }
+    std::array<uint8_t, 8> sam;
+    for (int i = 0; i < 8; ++i)
+        sam[i] = uint8_t(v >> (56 - 8 * i));
+    return sam_lun_number(sam);
 }
 
 } // namespace isr::cmdline
