@@ -247,7 +247,7 @@ std::vector<cmdline::Target> discover_targets(const cli::Options &o, const BootC
             out.push_back(t);
             continue;
         }
-        const std::string where = "discovery at " + paths::portal_tag({t.server, t.port});
+        const std::string where = "discovery at " + portal_text(t.server, t.port);
         try {
             if (t.server.empty())
                 throw Error(ISCSI_ERR_INVAL, "no server address");
@@ -341,7 +341,7 @@ int cmdline_boot(const cli::Options &opts)
             log::info("target %s at %s:%u%s%s", t.target_name.c_str(), t.server.c_str(), t.port,
                       to.netdev.empty() ? "" : " via ", to.netdev.c_str());
             SessionConfig c = cli::session_config(to);
-            all.push_back({"target " + t.target_name, paths::portal_tag(c.portal), std::move(c)});
+            all.push_back({"target " + t.target_name, portal_text(c.portal.host, c.portal.port), std::move(c)});
         } catch (const Error &e) {
             tally_error(tally, e);
             log::error("target %s: %s", t.target_name.c_str(), e.what());

@@ -136,7 +136,7 @@ void fw_connect(const cli::Options &o, LoginTally &tally)
             log::info("%s: %s at %s:%u", label.c_str(), to.login.target_name.c_str(), to.portal.host.c_str(),
                       to.portal.port);
             SessionConfig c = cli::session_config(to);
-            all.push_back({label, paths::portal_tag(c.portal), std::move(c)});
+            all.push_back({label, portal_text(c.portal.host, c.portal.port), std::move(c)});
         } catch (const Error &e) {
             tally_error(tally, e);
             log::error("%s: %s", label.c_str(), e.what());

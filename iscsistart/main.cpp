@@ -109,8 +109,8 @@ int run(const cli::Options &o)
                 SessionConfig c = cli::session_config(o);
                 if (i)
                     c.portal = o.more_portals[i - 1];
-                all.push_back({"target " + c.login.target_name + " at " + paths::portal_tag(c.portal),
-                               paths::portal_tag(c.portal), std::move(c)});
+                all.push_back({"target " + c.login.target_name + " at " + portal_text(c.portal.host, c.portal.port),
+                               portal_text(c.portal.host, c.portal.port), std::move(c)});
             }
             LoginTally tally;
             paths::run_paths(std::move(all), tally);

@@ -1,6 +1,7 @@
 #include "session_exists.hpp"
 
 #include "kernel/sysfs.hpp"
+#include "login/login.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
@@ -16,12 +17,6 @@ namespace isr {
 namespace {
 
 constexpr int POLL_MS = 100;
-
-std::string portal_text(const std::string &addr, int port)
-{
-    const bool v6 = addr.find(':') != std::string::npos && addr.front() != '[';
-    return (v6 ? "[" + addr + "]" : addr) + ":" + std::to_string(port);
-}
 
 // The matching session to report: a logged-in one first.
 const kernel::KernelSession *pick(const std::vector<kernel::KernelSession> &all, const kernel::SessionKey &key)

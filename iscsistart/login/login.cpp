@@ -18,6 +18,12 @@ constexpr int MAX_EXCHANGES = 32;
 
 } // namespace
 
+std::string portal_text(const std::string &host, int port)
+{
+    const bool v6 = host.find(':') != std::string::npos && host.front() != '[';
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 Portal parse_target_address(std::string_view v)
 {
     Portal p;

@@ -25,6 +25,10 @@ struct Portal {
 /// RFC 7143 section 13.8). Throws isr::Error(ISCSI_ERR_LOGIN) when malformed.
 Portal parse_target_address(std::string_view v);
 
+/// "HOST:PORT" for logs, an IPv6 address in brackets (unless it has them
+/// already): the other way round from parse_target_address.
+std::string portal_text(const std::string &host, int port);
+
 /// With cfg.session_type == SessionType::DISCOVERY the same machine logs
 /// in a discovery session (RFC 7143 section 4.3, 13.21): SessionType=
 /// Discovery without TargetName, the same CHAP steps, and of the

@@ -4,12 +4,6 @@
 
 namespace isr::paths {
 
-std::string portal_tag(const Portal &p)
-{
-    const bool v6 = p.host.find(':') != std::string::npos;
-    return (v6 ? "[" + p.host + "]" : p.host) + ":" + std::to_string(p.port);
-}
-
 std::string group_of(const SessionConfig &c)
 {
     return c.login.target_name + "\n" + std::to_string(c.session.lun);

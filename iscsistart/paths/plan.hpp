@@ -16,12 +16,10 @@ namespace isr::paths {
 
 struct Path {
     std::string label; // whose errors: "target IQN", "iBFT target 0"
-    std::string tag;   // its process's log lines: the portal, "10.77.0.1:3260"
+    std::string tag;   // its process's log lines: the portal, "10.77.0.1:3260" (portal_text)
     SessionConfig cfg;
 };
 
-/// "HOST:PORT" ("[v6]:PORT") of a path's portal, its tag.
-std::string portal_tag(const Portal &p);
 
 /// The device a path leads to: target name and LUN (cfg.session.lun).
 std::string group_of(const SessionConfig &c);

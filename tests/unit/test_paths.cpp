@@ -14,14 +14,14 @@ static Path path(const char *target, const char *host, uint16_t port = 3260, int
     p.cfg.portal = {host, port};
     p.cfg.session.lun = lun;
     p.label = std::string("target ") + target;
-    p.tag = portal_tag(p.cfg.portal);
+    p.tag = portal_text(p.cfg.portal.host, p.cfg.portal.port);
     return p;
 }
 
 static void tags_and_groups(void **)
 {
-    assert_string_equal(portal_tag({"10.0.0.1", 3260}).c_str(), "10.0.0.1:3260");
-    assert_string_equal(portal_tag({"fd00::1", 3261}).c_str(), "[fd00::1]:3261");
+    assert_string_equal(portal_text("10.0.0.1", 3260).c_str(), "10.0.0.1:3260");
+    assert_string_equal(portal_text("fd00::1", 3261).c_str(), "[fd00::1]:3261");
     // the same target through two portals is one device; another LUN or
     // another target is not
     assert_true(group_of(path("iqn.x:a", "h1").cfg) == group_of(path("iqn.x:a", "h2").cfg));
