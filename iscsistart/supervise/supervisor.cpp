@@ -115,7 +115,7 @@ void pause_ms(BootSession &s, long ms, std::vector<kernel::KEvent> &later)
     }
 }
 
-enum class Recovery { DONE, GAVE_UP, GONE, TAKEN_OVER };
+enum class Recovery { DONE, STOPPED, GONE, TAKEN_OVER }; // STOPPED: SIGTERM/SIGINT
 
 // Bring connection 0 of `s` back after the kernel reported it failed.
 Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &later)
@@ -210,7 +210,7 @@ Recovery recover(BootSession &s, const char *why, std::vector<kernel::KEvent> &l
             pause_ms(s, delay, later);
         }
     }
-    return Recovery::GAVE_UP;
+    return Recovery::STOPPED;
 }
 
 // "N KiB private, M KiB resident" from /proc/self/status: RssAnon is what

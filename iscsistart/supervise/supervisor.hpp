@@ -1,8 +1,9 @@
 // The session supervisor (--supervise): after the boot login it stays in
 // the background, listens for the kernel's ISCSI_KEVENT_CONN_ERROR and
-// brings the connection back (stop, re-login with the same ISID, bind,
-// start) until node.session.timeo.replacement_timeout; it steps aside
-// when open-iscsi's iscsid has taken the session over.
+// brings the connection back (stop, reinstate the session with the same
+// ISID, bind, start): with backoff until node.session.timeo.
+// replacement_timeout, then every 5 s for as long as the session exists;
+// it steps aside when open-iscsi's iscsid has taken the session over.
 #pragma once
 
 #include "../boot_session.hpp"
@@ -32,8 +33,8 @@ void set_argv(char **argv);
 void set_title();
 
 /// The supervisor's loop for `sessions` in this process; returns when
-/// none is left to watch (removed, taken over by iscsid, or given up
-/// after replacement_timeout). Exposed for tests.
+/// none is left to watch (removed, or taken over by iscsid) or on SIGTERM.
+/// Exposed for tests.
 void run(std::vector<BootSession> &sessions);
 
 } // namespace isr::supervise
