@@ -34,6 +34,16 @@ tree() {
 }
 # files (not directories) under DIR, one path per line, sorted; .gz dropped
 files() { (cd "$1" && find . -type f -o -type l) | sed 's|^\.||; s|\.gz$||' | sort; }
+# same_files NAME WHAT: $W/NAME.list must equal make install's $W/ref.list; WHAT
+# names the package in the ok/bad line
+same_files() {
+    local name=$1 what=$2
+    if diff -u "$W/ref.list" "$W/$name.list" > "$W/$name.diff"; then
+        ok "$what installs make install's $(wc -l < "$W/$name.list") files"
+    else
+        bad "$what and make install differ: $(grep '^[-+]/' "$W/$name.diff" | head -n 5 | tr '\n' ' ')"
+    fi
+}
 
 # --- make install, the reference ---------------------------------------------
 if make -s -C "$TOP" install DESTDIR="$W/ref" PREFIX=/usr >"$W/ref.log" 2>&1; then
@@ -61,11 +71,7 @@ mkdir -p "$W/deb-x" && dpkg -x "$DEB" "$W/deb-x"
 # Debian's own additions: the package's changelog, copyright and lintian overrides
 files "$W/deb-x" | grep -vxE '/usr/share/doc/iscsiroot/(changelog|copyright)|/usr/share/lintian/overrides/iscsiroot' \
     > "$W/deb.list"
-if diff -u "$W/ref.list" "$W/deb.list" > "$W/deb.diff"; then
-    ok ".deb installs make install's $(wc -l < "$W/deb.list") files"
-else
-    bad ".deb and make install differ: $(grep '^[-+]/' "$W/deb.diff" | head -n 5 | tr '\n' ' ')"
-fi
+same_files deb .deb
 dpkg -e "$DEB" "$W/deb-ctl"
 if grep -qx 'activate-noawait update-initramfs' "$W/deb-ctl/triggers" 2>/dev/null; then
     ok ".deb activates update-initramfs"
@@ -119,11 +125,7 @@ if rpmbuild -bb --nodeps --define "_topdir $W/rpm" "$TOP/packaging/rpm/iscsiroot
     RPM=$(find "$W/rpm/RPMS" -name 'iscsiroot-*.rpm' | head -n 1)
     ok "rpmbuild -bb: ${RPM##*/}"
     rpm -qlp "$RPM" 2>/dev/null | while read -r f; do [ -d "$W/ref$f" ] || echo "$f"; done | sed 's|\.gz$||' | sort > "$W/rpm.list"
-    if diff -u "$W/ref.list" "$W/rpm.list" > "$W/rpm.diff"; then
-        ok "RPM installs make install's files"
-    else
-        bad "RPM and make install differ: $(grep '^[-+]/' "$W/rpm.diff" | head -n 5 | tr '\n' ' ')"
-    fi
+    same_files rpm RPM
 else
     bad "rpmbuild: $(tail -n 3 "$W/rpm.log" | tr '\n' ' ')"
 fi
@@ -137,11 +139,7 @@ if (cd "$W/arch" && srcdir=$W/arch/src pkgdir=$W/arch/pkg bash -euc '
         . "$1"; [ "$pkgver" = "$2" ] || { echo "PKGBUILD pkgver $pkgver, debian/changelog $2"; exit 1; }
         mkdir -p "$pkgdir"; build; package' _ "$TOP/packaging/arch/PKGBUILD" "$VERSION") >"$W/arch.log" 2>&1; then
     files "$W/arch/pkg" > "$W/arch.list"
-    if diff -u "$W/ref.list" "$W/arch.list" > "$W/arch.diff"; then
-        ok "PKGBUILD's package() installs make install's files"
-    else
-        bad "PKGBUILD and make install differ: $(grep '^[-+]/' "$W/arch.diff" | head -n 5 | tr '\n' ' ')"
-    fi
+    same_files arch "PKGBUILD's package()"
 else
     bad "PKGBUILD build/package: $(tail -n 2 "$W/arch.log" | tr '\n' ' ')"
 fi
