@@ -87,6 +87,17 @@ $(BUILD)/tests/dhcp_tool: $(BUILD)/tests/tools/dhcp_tool.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
 
+# the benchmark's refusing target: its login and admission (bench/target/,
+# pure) and its event loop (bench/refusing_target.cpp); not in libisr
+BENCH_TARGET_OBJ := $(BUILD)/bench/target/admission.o $(BUILD)/bench/target/responder.o
+$(BUILD)/bench/refusing_target: $(BUILD)/bench/refusing_target.o $(BENCH_TARGET_OBJ) $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
+$(BUILD)/tests/test_refusing_target: $(BUILD)/tests/unit/test_refusing_target.o $(BENCH_TARGET_OBJ) $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR) -lcmocka
+
 # boot-storm benchmark: N in-process initiators against one tgtd (bench/storm.sh)
 $(BUILD)/bench/storm: $(BUILD)/bench/storm.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
