@@ -239,10 +239,13 @@ unit-asan:
 	$(MAKE) BUILD=$(BUILD)/asan CXX="$(CXX) $(ASAN_FLAGS)" unit
 
 integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/netconfig_tool \
-		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target
+		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target \
+		$(BUILD)/bench/refusing_target $(BUILD)/bench/storm
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
 	tests/integration/hostile-target.sh $(CURDIR)/$(BUILD)/tests/hostile_target $(CURDIR)/$(BUILD)/tests/login_probe
 	tests/integration/discovery.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/hostile_target
+	tests/integration/refusing-target.sh $(CURDIR)/$(BUILD)/bench/refusing_target $(CURDIR)/$(BUILD)/bench/storm \
+		$(CURDIR)/$(BUILD)/tests/login_probe
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
@@ -269,7 +272,7 @@ check: unit unit-asan integration boot-tests
 # QEMU boots and sizes against Debian's open-iscsi iscsistart, and a boot
 # storm against one tgtd: bench/run.sh writes bench/results.md. Not part
 # of check (it takes about 15 minutes); BENCH_BOOTS=N boots per line.
-bench: iscsistart/iscsistart $(BUILD)/bench/storm static
+bench: iscsistart/iscsistart $(BUILD)/bench/storm $(BUILD)/bench/refusing_target static
 	BUILD=$(BUILD) bench/run.sh
 
 deps:
