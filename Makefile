@@ -87,6 +87,17 @@ $(BUILD)/tests/dhcp_tool: $(BUILD)/tests/tools/dhcp_tool.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
 
+# the benchmark's refusing target: its login and admission (bench/target/,
+# pure) and its event loop (bench/refusing_target.cpp); not in libisr
+BENCH_TARGET_OBJ := $(BUILD)/bench/target/admission.o $(BUILD)/bench/target/responder.o
+$(BUILD)/bench/refusing_target: $(BUILD)/bench/refusing_target.o $(BENCH_TARGET_OBJ) $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
+$(BUILD)/tests/test_refusing_target: $(BUILD)/tests/unit/test_refusing_target.o $(BENCH_TARGET_OBJ) $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR) -lcmocka
+
 # boot-storm benchmark: N in-process initiators against one tgtd (bench/storm.sh)
 $(BUILD)/bench/storm: $(BUILD)/bench/storm.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
@@ -228,10 +239,13 @@ unit-asan:
 	$(MAKE) BUILD=$(BUILD)/asan CXX="$(CXX) $(ASAN_FLAGS)" unit
 
 integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/netconfig_tool \
-		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target
+		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target \
+		$(BUILD)/bench/refusing_target $(BUILD)/bench/storm
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
 	tests/integration/hostile-target.sh $(CURDIR)/$(BUILD)/tests/hostile_target $(CURDIR)/$(BUILD)/tests/login_probe
 	tests/integration/discovery.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/hostile_target
+	tests/integration/refusing-target.sh $(CURDIR)/$(BUILD)/bench/refusing_target $(CURDIR)/$(BUILD)/bench/storm \
+		$(CURDIR)/$(BUILD)/tests/login_probe
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
@@ -258,7 +272,7 @@ check: unit unit-asan integration boot-tests
 # QEMU boots and sizes against Debian's open-iscsi iscsistart, and a boot
 # storm against one tgtd: bench/run.sh writes bench/results.md. Not part
 # of check (it takes about 15 minutes); BENCH_BOOTS=N boots per line.
-bench: iscsistart/iscsistart $(BUILD)/bench/storm static
+bench: iscsistart/iscsistart $(BUILD)/bench/storm $(BUILD)/bench/refusing_target static
 	BUILD=$(BUILD) bench/run.sh
 
 deps:

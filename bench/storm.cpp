@@ -6,7 +6,9 @@
 // every initiator waits exactly the same). All sessions stay open until the
 // last initiator is done, so the target really holds N sessions at once.
 //
-// Output: one key=value line per run ("storm: n=... jitter=... all_ms=...")
+// Output: one key=value line per run ("storm: n=... jitter=... all_ms=...";
+// refused=... counts the attempts a busy target turned away with status
+// 0301/0302, refused_p50/p95/max the same per initiator)
 // plus, with --json, the same as one JSON object; failure reasons follow as
 // "storm: reason ..." lines. Times are milliseconds (0.1 ms resolution) from the release; -1: none.
 //
@@ -73,6 +75,7 @@ struct Config {
 
 struct Outcome {
     int attempts = 0;
+    int busy = 0;               // attempts the target refused with 0301/0302
     bool ok = false;
     double ms = -1;             // release to success
     std::string final_error;    // when !ok
@@ -296,6 +299,8 @@ void run_initiator(const Config &c, const SessionConfig &o, int index, std::latc
             out.ms = ms_between(t0, Clock::now());
             return;
         } catch (const Error &e) {
+            if (auto *st = dynamic_cast<const LoginStatusError *>(&e); st && st->target_busy())
+                out.busy++;
             if (!e.retryable()) {
                 out.final_error = std::string("not retryable: ") + e.what();
                 return;
@@ -424,8 +429,15 @@ int main(int argc, char **argv)
     int ok = 0, retried = 0, retries = 0, failed = 0;
     std::map<std::string, int> retry_reasons, fail_reasons;
     int max_attempts_seen = 0;
+    // Busy refusals (0301/0302): in all, per initiator (sorted), initiators refused at least once.
+    long refused = 0;
+    int refused_initiators = 0;
+    std::vector<double> refused_per;
     for (auto &o : out) {
         max_attempts_seen = std::max(max_attempts_seen, o.attempts);
+        refused += o.busy;
+        refused_initiators += o.busy > 0;
+        refused_per.push_back(o.busy);
         retries += (int)o.retry_reasons.size();
         if (!o.retry_reasons.empty())
             retried++;
@@ -441,6 +453,7 @@ int main(int argc, char **argv)
         }
     }
     std::sort(times.begin(), times.end());
+    std::sort(refused_per.begin(), refused_per.end());
     const double first_ms = times.empty() ? -1 : times.front();
 
     // Close every session (the target sees the connections drop).
@@ -457,10 +470,11 @@ int main(int argc, char **argv)
                       up = fmt_ms(up_ms), after_up = fmt_ms(failed || up_ms < 0 ? -1 : all_ms - up_ms);
     printf("storm: n=%d jitter=%s all_ms=%s median_ms=%s p95_ms=%s max_ms=%s ok=%d retried=%d retries=%d "
            "failed=%d held=%ld max_attempts=%d done_ms=%s close_ms=%s first_ms=%s up_from_ms=%s up_ms=%s "
-           "after_up_ms=%s\n",
+           "after_up_ms=%s refused=%ld refused_initiators=%d refused_p50=%.0f refused_p95=%.0f refused_max=%.0f\n",
            c.n, c.jitter ? "on" : "off", all_logged_in.c_str(), median.c_str(), p95.c_str(), max.c_str(), ok,
            retried, retries, failed, held, max_attempts_seen, done.c_str(), closed.c_str(), first.c_str(),
-           up_from.c_str(), up.c_str(), after_up.c_str());
+           up_from.c_str(), up.c_str(), after_up.c_str(), refused, refused_initiators, percentile(refused_per, 50),
+           percentile(refused_per, 95), refused_per.back());
     for (auto &[why, k] : retry_reasons)
         printf("storm: reason retried x%d: %s\n", k, why.c_str());
     for (auto &[why, k] : fail_reasons)
@@ -469,10 +483,12 @@ int main(int argc, char **argv)
         printf("{\"n\":%d,\"jitter\":%s,\"all_ms\":%s,\"median_ms\":%s,\"p95_ms\":%s,\"max_ms\":%s,\"ok\":%d,"
                "\"retried\":%d,\"retries\":%d,\"failed\":%d,\"held\":%ld,\"max_attempts\":%d,\"done_ms\":%s,"
                "\"close_ms\":%s,\"first_ms\":%s,\"up_from_ms\":%s,\"up_ms\":%s,\"after_up_ms\":%s,"
-               "\"retry_reasons\":{",
+               "\"refused\":%ld,\"refused_initiators\":%d,\"refused_p50\":%.0f,\"refused_p95\":%.0f,"
+               "\"refused_max\":%.0f,\"retry_reasons\":{",
                c.n, c.jitter ? "true" : "false", all_logged_in.c_str(), median.c_str(), p95.c_str(), max.c_str(), ok,
                retried, retries, failed, held, max_attempts_seen, done.c_str(), closed.c_str(), first.c_str(),
-               up_from.c_str(), up.c_str(), after_up.c_str());
+               up_from.c_str(), up.c_str(), after_up.c_str(), refused, refused_initiators,
+               percentile(refused_per, 50), percentile(refused_per, 95), refused_per.back());
         const char *sep = "";
         for (auto &[why, k] : retry_reasons) {
             printf("%s%s:%d", sep, json_str(why).c_str(), k);

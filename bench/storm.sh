@@ -10,13 +10,25 @@
 # configured tgtd (target and LUN set up beforehand on the first portal).
 # Its table goes under the first one, with a paragraph built from the
 # measured medians.
+# A third series ("a target that refuses bursts", --refuse-ns "100 500
+# 1000", "" to skip it) runs the same storm against bench/refusing_target
+# (beside STORM_BINARY, or --refusing-target PATH), a scripted target that
+# lets at most --refuse-limit K logins be in progress at once and answers
+# the first Login Request of any connection above that with status
+# --refuse-status (0301 service unavailable, 0302 out of resources, RFC 7143
+# 11.13.5); each login step takes it --refuse-step-ms. A fresh target per
+# run; its counters (refusals, peak logins in progress) are checked against
+# the initiators' own. Its runs have their own --refuse-budget SECONDS.
 # Usage: storm.sh [--reps R] [--ns "1 10 100 500"] [--login-timeout S]
 #                 [--max-attempts M] [--budget SECONDS] [--late-ms DELAY]
-#                 STORM_BINARY OUT.md
+#                 [--refuse-ns NS] [--refuse-limit K] [--refuse-step-ms MS]
+#                 [--refuse-status 0301|0302] [--refuse-budget SECONDS]
+#                 [--refusing-target PATH] STORM_BINARY OUT.md
 # Each run is bounded by --run-timeout 60 s in storm itself (plus a SIGKILL
 # backstop); runs that would start after --budget seconds are skipped.
 set -u
 reps=3 ns="1 10 100 500" login_timeout=5 max_attempts=10 budget=180 run_timeout=60 late_ms=1500
+refuse_ns="100 500 1000" refuse_limit=16 refuse_step_ms=25 refuse_status=0301 refuse_budget=420 refusing_target=
 while [ $# -gt 2 ]; do
     case $1 in
     --reps) reps=$2; shift 2 ;;
@@ -25,6 +37,12 @@ while [ $# -gt 2 ]; do
     --max-attempts) max_attempts=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --late-ms) late_ms=$2; shift 2 ;;
+    --refuse-ns) refuse_ns=$2; shift 2 ;;
+    --refuse-limit) refuse_limit=$2; shift 2 ;;
+    --refuse-step-ms) refuse_step_ms=$2; shift 2 ;;
+    --refuse-status) refuse_status=$2; shift 2 ;;
+    --refuse-budget) refuse_budget=$2; shift 2 ;;
+    --refusing-target) refusing_target=$2; shift 2 ;;
     *) echo "storm.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -32,6 +50,11 @@ case $late_ms in '' | *[!0-9]*) echo "storm.sh: --late-ms takes a number of mill
 storm=${1:?usage: $0 [options] STORM_BINARY OUT.md}
 out_md=${2:?usage: $0 [options] STORM_BINARY OUT.md}
 [ -x "$storm" ] || { echo "storm.sh: no executable $storm" >&2; exit 2; }
+refusing_target=${refusing_target:-$(dirname "$storm")/refusing_target}
+if [ -n "$refuse_ns" ]; then
+    [ -x "$refusing_target" ] || { echo "storm.sh: no executable $refusing_target (--refuse-ns \"\" skips that series)" >&2; exit 2; }
+    case $refuse_status in 0301 | 0302) ;; *) echo "storm.sh: --refuse-status takes 0301 or 0302" >&2; exit 2 ;; esac
+fi
 command -v tgtd >/dev/null && command -v tgtadm >/dev/null || { echo "storm.sh: tgtd/tgtadm not installed" >&2; exit 2; }
 
 start=$SECONDS
@@ -42,6 +65,7 @@ tgtd_pid=
 cleanup() {
     # tgtd ignores SIGTERM while it has targets; it keeps no state we need.
     [ -n "$tgtd_pid" ] && kill -KILL "$tgtd_pid" 2>/dev/null && wait "$tgtd_pid" 2>/dev/null
+    [ -n "${rt_pid:-}" ] && kill -TERM "$rt_pid" 2>/dev/null && wait "$rt_pid" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -184,6 +208,56 @@ if [ "$late_ms" != 0 ]; then
         done
     done
 fi
+
+# --- third series: a target that refuses bursts --------------------------------
+# refuse.tsv: n jitter rep all_ms median_ms p95_ms refused refused_p50 refused_p95 refused_max
+#             refused_initiators max_attempts failed held peak target_refused ok
+: >"$work/refuse.tsv"
+rt_pid=
+rt_stop() { [ -n "$rt_pid" ] && kill -TERM "$rt_pid" 2>/dev/null && wait "$rt_pid" 2>/dev/null; rt_pid=; }
+# One line of the target's counters from its stats port (bash's /dev/tcp).
+rt_stats() { timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && cat <&3" 2>/dev/null; }
+refuse_start=$SECONDS
+refuse_skipped=0
+refuse_load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for n in $refuse_ns; do
+    for rep in $(seq "$reps"); do
+        for jitter in off on; do
+            [ $((SECONDS - refuse_start)) -ge "$refuse_budget" ] && { refuse_skipped=$((refuse_skipped + 1)); continue; }
+            : >"$work/rt.out"
+            "$refusing_target" -t "$target" --limit "$refuse_limit" --step-ms "$refuse_step_ms" \
+                --refuse-status "$refuse_status" >"$work/rt.out" 2>"$work/rt.err" &
+            rt_pid=$!
+            rt_port= rt_sport=
+            for _ in $(seq 100); do
+                read -r _ rt_port _ rt_sport <"$work/rt.out" 2>/dev/null && [ -n "$rt_sport" ] && break
+                sleep 0.05
+            done
+            if [ -z "$rt_sport" ]; then
+                echo "refuse n=$n jitter=$jitter rep $rep: refusing_target did not start: $(head -2 "$work/rt.err" | tr '\n' ' ')" >>"$work/problems"
+                rt_stop; continue
+            fi
+            held_cmd="bash -c 'exec 3<>/dev/tcp/127.0.0.1/$rt_sport && sed -n \"s/.* held=\\([0-9]*\\).*/\\1/p\" <&3'"
+            run_storm "refuse " "$n" "$jitter" "$rep" "$rt_port" --count-cmd "$held_cmd"
+            ok=$?
+            st=$(rt_stats "$rt_sport")
+            kill -0 "$rt_pid" 2>/dev/null || echo "refuse n=$n jitter=$jitter rep $rep: refusing_target died: $(head -2 "$work/rt.err" | tr '\n' ' ')" >>"$work/problems"
+            rt_stop
+            [ "$ok" = 0 ] || continue
+            declare -A t=()
+            for kv in $st; do t[${kv%%=*}]=${kv#*=}; done
+            [ "${t[refused]:-x}" = "${v[refused]}" ] ||
+                echo "refuse n=$n jitter=$jitter rep $rep: the target refused ${t[refused]:-?} logins, the initiators counted ${v[refused]}" >>"$work/problems"
+            [ "${t[dropped]:-x}" = 0 ] ||
+                echo "refuse n=$n jitter=$jitter rep $rep: ${t[dropped]:-?} admitted logins did not finish" >>"$work/problems"
+            printf '%s\t' "$n" "$jitter" "$rep" "${v[all_ms]}" "${v[median_ms]}" "${v[p95_ms]}" "${v[refused]}" \
+                "${v[refused_p50]}" "${v[refused_p95]}" "${v[refused_max]}" "${v[refused_initiators]}" \
+                "${v[max_attempts]}" "${v[failed]}" "${v[held]}" "${t[peak]:--1}" "${t[refused]:--1}" >>"$work/refuse.tsv"
+            printf '%s\n' "${v[ok]}" >>"$work/refuse.tsv"
+        done
+    done
+done
+refuse_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Median of the values on stdin; -1 ("not everyone logged in") sorts last.
@@ -197,6 +271,10 @@ per_run() { col "$1" "$2" "$3" | sed 's/^-1$/—/' | paste -sd/ - | sed 's|/| / 
 lcol() { tsv=$work/late.tsv col "$@"; }
 lmed() { lcol "$@" | median; }
 lper_run() { tsv=$work/late.tsv per_run "$@"; }
+# The refuse series' columns.
+rcol() { tsv=$work/refuse.tsv col "$@"; }
+rmed() { rcol "$@" | median; }
+rper_run() { tsv=$work/refuse.tsv per_run "$@"; }
 # Sum of a late.tsv column over all runs.
 lsum() { awk -F'\t' -v c="$1" '{ s += $c } END { print s + 0 }' "$work/late.tsv"; }
 # The jitter-off retry instants (ms after the release, attempts taking no
@@ -237,6 +315,31 @@ late_paragraph() {
     echo
 }
 
+# The paragraph under the refuse table: the mode, then the medians N by N.
+refuse_paragraph() {
+    local n parts="" cap min_ms shorter="" longer="" fewer="" more=""
+    cap=$(awk -v k="$refuse_limit" -v s="$refuse_step_ms" 'BEGIN { printf "%d", (s > 0 ? k * 1000 / (2 * s) : 0) }')
+    for n in $refuse_ns; do
+        [ -n "$(rcol "$n" off 1)" ] && [ -n "$(rcol "$n" on 1)" ] || continue
+        min_ms=$(awk -v n="$n" -v c="$cap" 'BEGIN { printf "%d", (c > 0 ? n * 1000 / c : 0) }')
+        parts="$parts${parts:+; }N=$n (at best ${min_ms} ms): all in after $(rmed "$n" off 4) ms with jitter off vs $(rmed "$n" on 4) ms on, $(rmed "$n" off 7) vs $(rmed "$n" on 7) refusals ($(rmed "$n" off 10) vs $(rmed "$n" on 10) at most for one initiator), $(rmed "$n" off 13) vs $(rmed "$n" on 13) failed"
+        case $(awk -v a="$(rmed "$n" off 4)" -v b="$(rmed "$n" on 4)" 'BEGIN { if (a == "—" && b == "—") print "x"; else if (a == "—") print "s"; else if (b == "—") print "l"; else if (b < a) print "s"; else if (b > a) print "l"; else print "x" }') in
+        s) shorter="$shorter${shorter:+, }$n" ;;
+        l) longer="$longer${longer:+, }$n" ;;
+        esac
+        case $(awk -v a="$(rmed "$n" off 7)" -v b="$(rmed "$n" on 7)" 'BEGIN { print (b < a ? "f" : b > a ? "m" : "e") }') in
+        f) fewer="$fewer${fewer:+, }$n" ;;
+        m) more="$more${more:+, }$n" ;;
+        esac
+    done
+    printf '%s' "In this series the target is bench/refusing_target, not tgtd: it allows at most K = $refuse_limit logins in progress at once (from the accepted connection to its final Login Response) and answers the first Login Request of every connection accepted above that with status $refuse_status ($([ "$refuse_status" = 0301 ] && echo "service unavailable" || echo "out of resources"), RFC 7143 11.13.5: the initiator may retry later) and closes it. It answers each login step ${refuse_step_ms} ms after the request, so a no-auth login (security, then operational stage) takes it $((2 * refuse_step_ms)) ms and it completes at most about $cap logins per second: far fewer than a storm asks for at once (every N here is released within a few ms, and the \"peak\" column shows K was reached), and slow enough that the time to let N in, N / $cap s, is long against the first backoff steps (250, 500, 1000 ms). tgtd on this loopback logs one in well under a millisecond (first table), a real target doing authentication and session set-up takes longer; $refuse_step_ms ms per step is a model, not a measurement of one. Our initiator retries 0301/0302 like any retryable error (iscsistart's login_with_retries counts them too), with the backoff above. Without jitter the refused initiators all come back at the same instants (about 250, 750, 1750, 3750 ms … after the release, then every 4 s), so each wave meets a target with only K free slots and most of it is refused again; only as many get in as the wave's own spread lets through (the target answers the refusals one after another, and the threads wake on 2 CPUs), and the slots stay idle between the waves. With jitter each wait is scaled by a random factor in [0.75, 1.25), the retries are spread over the gaps, and the target's slots are used there too. Measured (median of $reps): ${parts:-no complete pair of runs}."
+    [ -n "$shorter" ] && printf ' Jitter on got everyone in sooner (or at all, where jitter off left some out) at N = %s.' "$shorter"
+    [ -n "$longer" ] && printf ' Jitter on took longer at N = %s.' "$longer"
+    [ -n "$fewer" ] && printf ' It needed fewer refused attempts at N = %s.' "$fewer"
+    [ -n "$more" ] && printf ' It needed more refused attempts at N = %s.' "$more"
+    echo
+}
+
 {
     echo "Boot storm: N in-process initiators (bench/storm) log in at once to one tgtd $(dpkg-query -W -f '${Version}' tgt 2>/dev/null) on 127.0.0.1, no kernel handoff."
     echo "Median of $reps runs per row, each column on its own (times in ms from the release of all initiators; \"—\": not everyone logged in)."
@@ -268,6 +371,24 @@ late_paragraph() {
         echo
         late_paragraph
         echo
+    fi
+    if [ -n "$refuse_ns" ]; then
+        echo "A target that refuses bursts: bench/refusing_target, at most K = $refuse_limit logins in progress, status $refuse_status above that, ${refuse_step_ms} ms per login step; the same initiators and backoff, at most ${max_attempts} attempts."
+        echo "Load average $refuse_load_before before this series, $refuse_load_after after it (the 2 CPUs run the N initiator threads and the target)."
+        echo "Median of $reps runs per row, each column on its own; times in ms from the release (\"—\": not everyone logged in); median and p95 over the initiators that got in; refused: attempts the target answered $refuse_status, counted by the initiators (and checked against the target's count); failed: out of attempts; sessions held: what the target held when every initiator was done."
+        echo
+        echo "| N | jitter | all logged in (ms) | per run | median (ms) | p95 (ms) | refused (total) | refused per initiator p50 / p95 / max | initiators refused | max attempts by one initiator | failed | peak logins in progress | sessions held |"
+        echo "|---:|:---:|---:|:---|---:|---:|---:|:---:|---:|---:|---:|---:|---:|"
+        for n in $refuse_ns; do
+            for jitter in off on; do
+                [ -n "$(rcol "$n" "$jitter" 1)" ] || { echo "| $n | $jitter | (no run) | | | | | | | | | | |"; continue; }
+                echo "| $n | $jitter | $(rmed "$n" "$jitter" 4) | $(rper_run "$n" "$jitter" 4) | $(rmed "$n" "$jitter" 5) | $(rmed "$n" "$jitter" 6) | $(rmed "$n" "$jitter" 7) | $(rmed "$n" "$jitter" 8) / $(rmed "$n" "$jitter" 9) / $(rmed "$n" "$jitter" 10) | $(rmed "$n" "$jitter" 11) | $(rmed "$n" "$jitter" 12) | $(rmed "$n" "$jitter" 13) | $(rmed "$n" "$jitter" 15) | $(rmed "$n" "$jitter" 14) |"
+            done
+        done
+        echo
+        refuse_paragraph
+        echo
+        [ "$refuse_skipped" != 0 ] && echo "Skipped $refuse_skipped runs of this series: its time budget of $refuse_budget s was used up." && echo
     fi
     if [ -s "$work/reasons" ]; then
         echo "Retry and failure reasons (summed over the runs of each row):"

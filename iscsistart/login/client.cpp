@@ -88,13 +88,23 @@ LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t c
     }
 }
 
-LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn)
+LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, LoginAttempts *stats)
 {
     int tries = o.session.initial_login_retry_max < 1 ? 1 : o.session.initial_login_retry_max;
+    LoginAttempts local;
+    LoginAttempts &st = stats ? *stats : local;
+    st = {};
     for (int attempt = 1;; ++attempt) {
+        st.attempts = attempt;
         try {
-            return login_once(o, isid, cmdsn);
+            LoginResult r = login_once(o, isid, cmdsn);
+            if (st.busy)
+                log::info("logged in at attempt %d/%d; the target was busy (0301/0302) at %d of the attempts before",
+                          attempt, tries, st.busy);
+            return r;
         } catch (const Error &e) {
+            if (auto *s = dynamic_cast<const LoginStatusError *>(&e); s && s->target_busy())
+                st.busy++;
             if (!e.retryable() || attempt >= tries)
                 throw;
             int delay = backoff_ms(attempt, jitter_unit());

@@ -32,10 +32,19 @@ pdu::Isid random_isid();
 /// `unit` of backoff_ms that spreads the retries of many initiators.
 double jitter_unit();
 
+/// What login_with_retries went through, for its log line and callers.
+struct LoginAttempts {
+    int attempts = 0; // connections tried, the last one included
+    int busy = 0;     // of them refused with 0301/0302 (LoginStatusError::target_busy)
+};
+
 /// Up to node.session.initial_login_retry_max attempts, with capped
 /// exponential backoff and jitter between them. Connection failures,
-/// timeouts and target errors (status class 3) are retried; initiator
-/// errors such as an authentication failure (24) end at once.
-LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn);
+/// timeouts and target errors (status class 3, 0301 "service unavailable"
+/// and 0302 "out of resources" of a busy target among them) are retried;
+/// initiator errors such as an authentication failure (24) end at once.
+/// `stats`, when given, is filled in whether the login succeeds or throws.
+LoginResult login_with_retries(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn,
+                               LoginAttempts *stats = nullptr);
 
 } // namespace isr

@@ -283,11 +283,17 @@ Login::Outcome Login::on_response(const pdu::LoginResponse &rsp, const uint8_t *
         }
         if (rsp.status_class == 2) {
             if (rsp.status_detail == 1 || rsp.status_detail == 2)
-                throw Error(ISCSI_ERR_LOGIN_AUTH_FAILED,
-                            "login: target refused our credentials: " + what + " (status " + code + ")");
-            throw Error(ISCSI_ERR_FATAL_LOGIN, "login: target refused the login: " + what + " (status " + code + ")");
+                throw LoginStatusError(ISCSI_ERR_LOGIN_AUTH_FAILED,
+                                       "login: target refused our credentials: " + what + " (status " + code + ")",
+                                       Retry::NO, rsp.status_class, rsp.status_detail);
+            throw LoginStatusError(ISCSI_ERR_FATAL_LOGIN,
+                                   "login: target refused the login: " + what + " (status " + code + ")", Retry::NO,
+                                   rsp.status_class, rsp.status_detail);
         }
-        throw Error(ISCSI_ERR_LOGIN, "login: target error: " + what + " (status " + code + ")", Retry::YES);
+        // Class 3: the target's own trouble, 0301/0302 a busy target;
+        // RFC 7143 11.13.5 lets the initiator try again later.
+        throw LoginStatusError(ISCSI_ERR_LOGIN, "login: target error: " + what + " (status " + code + ")", Retry::YES,
+                               rsp.status_class, rsp.status_detail);
     }
 
     // Checked after the status: tgt zeroes the ISID in error responses.

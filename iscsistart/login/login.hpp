@@ -8,6 +8,7 @@
 #include "pdu.hpp"
 #include "text_keys.hpp"
 #include "crypto/crypto.hpp"
+#include "util/errors.hpp"
 
 #include <functional>
 #include <string>
@@ -28,6 +29,27 @@ Portal parse_target_address(std::string_view v);
 /// "HOST:PORT" for logs, an IPv6 address in brackets (unless it has them
 /// already): the other way round from parse_target_address.
 std::string portal_text(const std::string &host, int port);
+
+/// A login the target ended with a Status-Class of 2 (initiator error) or
+/// 3 (target error), RFC 7143 11.13.5; the code and retry flag are as
+/// Login::on_response says. The status stays readable so callers can
+/// count the target's refusals.
+class LoginStatusError : public Error {
+public:
+    LoginStatusError(int code, const std::string &msg, Retry retry, uint8_t status_class, uint8_t status_detail)
+        : Error(code, msg, retry), class_(status_class), detail_(status_detail)
+    {
+    }
+    uint8_t status_class() const noexcept { return class_; }
+    uint8_t status_detail() const noexcept { return detail_; }
+    /// The target turned the login away for lack of capacity: 0301
+    /// "service unavailable" or 0302 "out of resources", which RFC 7143
+    /// 11.13.5 says to retry later (a boot storm above the target's limit).
+    bool target_busy() const noexcept { return class_ == 3 && (detail_ == 1 || detail_ == 2); }
+
+private:
+    uint8_t class_, detail_;
+};
 
 /// With cfg.session_type == SessionType::DISCOVERY the same machine logs
 /// in a discovery session (RFC 7143 section 4.3, 13.21): SessionType=
@@ -61,7 +83,8 @@ public:
     /// either side, ISCSI_ERR_FATAL_LOGIN (19) for other initiator errors,
     /// ISCSI_ERR_LOGIN (5) for target errors (retryable) and protocol
     /// violations (e.g. T set in a reply to a request with T=0, RFC 7143
-    /// 11.13.1). Keys the target starts in any stage, the security stage
+    /// 11.13.1). A status of class 2 or 3 is thrown as LoginStatusError.
+    /// Keys the target starts in any stage, the security stage
     /// and CHAP included, are answered in the next request: negotiated,
     /// Reject for the obsolete marker keys (13.25), NotUnderstood for
     /// unknown and X-/X# keys (6.2); they are not offered again later.

@@ -31,6 +31,51 @@ std::array<uint8_t, BHS_LEN> encode_login_request(const LoginRequest &r, uint32_
     return bhs_bytes(h);
 }
 
+std::array<uint8_t, BHS_LEN> encode_login_response(const LoginResponse &r)
+{
+    LoginResponseBhs h{};
+    h.opcode = OP_LOGIN_RSP;
+    h.flags = (uint8_t)((r.transit ? FLAG_TRANSIT : 0) | (r.cont ? FLAG_CONTINUE : 0) |
+                        (r.csg & STAGE_MASK) << CSG_SHIFT | (r.transit ? (r.nsg & STAGE_MASK) : 0));
+    h.version_max = r.version_max;
+    h.version_active = r.version_active;
+    h.total_ahs_length = r.ahs_len;
+    put_be24(h.data_segment_length, r.data_len);
+    std::memcpy(h.isid, r.isid.data(), sizeof h.isid);
+    put_be16(h.tsih, r.tsih);
+    put_be32(h.itt, r.itt);
+    put_be32(h.statsn, r.statsn);
+    put_be32(h.exp_cmdsn, r.exp_cmdsn);
+    put_be32(h.max_cmdsn, r.max_cmdsn);
+    h.status_class = r.status_class;
+    h.status_detail = r.status_detail;
+    return bhs_bytes(h);
+}
+
+LoginRequest decode_login_request(const uint8_t *b)
+{
+    uint8_t op = b[BHS_OPCODE] & OPCODE_MASK;
+    if (op != OP_LOGIN_REQ) {
+        char m[80];
+        snprintf(m, sizeof m, "login: expected a Login Request PDU, got opcode 0x%02x", op);
+        throw Error(ISCSI_ERR_LOGIN, m);
+    }
+    LoginRequestBhs h;
+    std::memcpy(&h, b, BHS_LEN);
+    LoginRequest r;
+    r.transit = h.flags & FLAG_TRANSIT;
+    r.cont = h.flags & FLAG_CONTINUE;
+    r.csg = (h.flags >> CSG_SHIFT) & STAGE_MASK;
+    r.nsg = r.transit ? (h.flags & STAGE_MASK) : SECURITY;
+    std::memcpy(r.isid.data(), h.isid, sizeof h.isid);
+    r.tsih = get_be16(h.tsih);
+    r.itt = get_be32(h.itt);
+    r.cid = get_be16(h.cid);
+    r.cmdsn = get_be32(h.cmdsn);
+    r.exp_statsn = get_be32(h.exp_statsn);
+    return r;
+}
+
 uint32_t data_segment_length(const uint8_t *bhs) { return get_be24(bhs + BHS_DATA_SEGMENT_LENGTH); }
 
 uint8_t total_ahs_length(const uint8_t *bhs) { return bhs[BHS_TOTAL_AHS_LENGTH]; }

@@ -142,6 +142,17 @@ struct LoginResponse {
 /// Encode a Login Request BHS for a data segment of `data_len` bytes.
 std::array<uint8_t, BHS_LEN> encode_login_request(const LoginRequest &r, uint32_t data_len);
 
+/// The target's side of the same two PDUs, for the scripted targets of
+/// the tests and the benchmark (iscsistart itself never calls them).
+/// Encode a Login Response BHS; r.data_len is its DataSegmentLength
+/// (bytes, without padding), r.ahs_len its TotalAHSLength.
+std::array<uint8_t, BHS_LEN> encode_login_response(const LoginResponse &r);
+
+/// Decode a 48-byte BHS as a Login Request (RFC 7143 11.12); NSG is read
+/// only when T is set. Throws isr::Error(ISCSI_ERR_LOGIN) when the opcode
+/// is not Login Request.
+LoginRequest decode_login_request(const uint8_t *bhs);
+
 /// Decode a 48-byte BHS as a Login Response.
 /// Throws isr::Error(ISCSI_ERR_LOGIN) when the opcode is not Login Response
 /// (a Reject PDU is reported as such).

@@ -318,12 +318,16 @@ static void status_classes(void **)
         int code;
         bool retry;
         const char *text;
+        bool busy; // LoginStatusError::target_busy()
     } cases[] = {
-        {2, 1, ISCSI_ERR_LOGIN_AUTH_FAILED, false, "authentication failure (status 0201)"},
-        {2, 2, ISCSI_ERR_LOGIN_AUTH_FAILED, false, "authorization failure"},
-        {2, 3, ISCSI_ERR_FATAL_LOGIN, false, "target not found (status 0203)"},
-        {3, 1, ISCSI_ERR_LOGIN, true, "service unavailable"},
-        {3, 2, ISCSI_ERR_LOGIN, true, "out of resources"},
+        {2, 1, ISCSI_ERR_LOGIN_AUTH_FAILED, false, "authentication failure (status 0201)", false},
+        {2, 2, ISCSI_ERR_LOGIN_AUTH_FAILED, false, "authorization failure", false},
+        {2, 3, ISCSI_ERR_FATAL_LOGIN, false, "target not found (status 0203)", false},
+        {2, 6, ISCSI_ERR_FATAL_LOGIN, false, "too many connections (status 0206)", false},
+        {3, 0, ISCSI_ERR_LOGIN, true, "target error (status 0300)", false},
+        {3, 1, ISCSI_ERR_LOGIN, true, "service unavailable (status 0301)", true},
+        {3, 2, ISCSI_ERR_LOGIN, true, "out of resources (status 0302)", true},
+        {3, 9, ISCSI_ERR_LOGIN, true, "status class 3 detail 9", false},
     };
     for (auto &k : cases) {
         LoginConfig c = base_config();
@@ -340,6 +344,11 @@ static void status_classes(void **)
             assert_int_equal(e.code(), k.code);
             assert_int_equal(e.retryable(), k.retry);
             assert_non_null(strstr(e.what(), k.text));
+            auto *st = dynamic_cast<const LoginStatusError *>(&e);
+            assert_non_null(st);
+            assert_int_equal(st->status_class(), k.cls);
+            assert_int_equal(st->status_detail(), k.det);
+            assert_int_equal(st->target_busy(), k.busy);
         }
     }
 }

@@ -122,10 +122,10 @@ long now_ms() { return monotonic_ms(); }
 const pdu::Isid ISID = {0x80, 1, 2, 3, 0, 0};
 
 // Runs login_with_retries, which must fail with `code`; returns the time.
-long expect_failure(const SessionConfig &o, int code, const char *text)
+long expect_failure(const SessionConfig &o, int code, const char *text, LoginAttempts *stats = nullptr)
 {
     long t0 = now_ms();
-    EXPECT_ERROR(login_with_retries(o, ISID, 1), code, text);
+    EXPECT_ERROR(login_with_retries(o, ISID, 1, stats), code, text);
     return now_ms() - t0;
 }
 
@@ -157,14 +157,36 @@ static void retries_stop_after_configured_attempts(void **)
 {
     const int timeout_s = 10;
     Target t(3, 1, 0);
-    long ms = expect_failure(options(t.port, 3, timeout_s), ISCSI_ERR_LOGIN, "service unavailable (status 0301)");
+    LoginAttempts st;
+    long ms = expect_failure(options(t.port, 3, timeout_s), ISCSI_ERR_LOGIN, "service unavailable (status 0301)", &st);
     assert_int_equal(t.connections(), 3);
+    assert_int_equal(st.attempts, 3);
+    assert_int_equal(st.busy, 3); // each refusal counted as the target being busy
     const long backoff_min = 250 * 3 / 4 + 500 * 3 / 4, backoff_max = 250 * 5 / 4 + 500 * 5 / 4;
     static_assert(backoff_max + SLACK_MS < timeout_s * 1000L, "the bound must exclude one login_timeout");
     assert_between(ms, backoff_min, backoff_max + SLACK_MS);
 }
 
 // 0 or 1 means a single attempt.
+// 0302 "out of resources" is a busy target too, retried like 0301; a
+// plain target error (0300) is retried but is not counted as busy.
+static void busy_target_counted(void **)
+{
+    {
+        Target t(3, 2, 0);
+        LoginAttempts st;
+        expect_failure(options(t.port, 2, 5), ISCSI_ERR_LOGIN, "out of resources (status 0302)", &st);
+        assert_int_equal(t.connections(), 2);
+        assert_int_equal(st.attempts, 2);
+        assert_int_equal(st.busy, 2);
+    }
+    Target t(3, 0, 0);
+    LoginAttempts st;
+    expect_failure(options(t.port, 2, 5), ISCSI_ERR_LOGIN, "target error (status 0300)", &st);
+    assert_int_equal(t.connections(), 2);
+    assert_int_equal(st.busy, 0);
+}
+
 static void zero_retries_means_one_attempt(void **)
 {
     Target t(3, 0, 0);
@@ -203,6 +225,7 @@ int main()
 {
     const CMUnitTest tests[] = {
         cmocka_unit_test(retries_stop_after_configured_attempts),
+        cmocka_unit_test(busy_target_counted),
         cmocka_unit_test(zero_retries_means_one_attempt),
         cmocka_unit_test(initiator_error_is_not_retried),
         cmocka_unit_test(login_timeout_bounds_whole_login),
