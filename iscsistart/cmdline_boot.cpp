@@ -223,7 +223,7 @@ std::string initiator_for(const cli::Options &o, const BootConfig &b, const NetS
     for (const auto &[ifname, l] : st.leases)
         if (dhcp.empty())
             dhcp = l.initiator_name;
-    auto rnd = crypto::random_bytes(6);
+    auto rnd = crypto::unique_bytes(6); // a name: unique, not secret
     auto c = cmdline::choose_initiator(o.login.initiator_name, b, dhcp, cli::read_initiatorname(o.initiatorname_file),
                                        cmdline::generated_initiator_name(rnd.data()));
     log::info("initiator name %s (from %s)", c.name.c_str(), c.source);
