@@ -40,9 +40,12 @@ uint64_t prepare_kernel()
 {
     const uint64_t handle = kernel::tcp_transport_handle();
     // sd_mod gives us /dev/sdX; crc32c is what iscsi_tcp asks the crypto
-    // API for. Both are best effort: they may be built in.
+    // API for. Both are best effort: they may be built in. crc32c is often
+    // there already (ext4 and btrfs want it too): the alias's first
+    // candidate, crc32c-intel, fails on CPUs without SSE4.2 after its load.
     kernel::load_module("sd_mod");
-    kernel::load_module("crc32c");
+    if (!kernel::crypto_present("crc32c"))
+        kernel::load_module("crc32c");
     return handle;
 }
 
@@ -114,7 +117,7 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
 
 std::vector<std::string> scan_for_disks(uint32_t host_no, uint32_t sid, const SessionSettings &s)
 {
-    kernel::scan_host(host_no);
+    kernel::scan_host(host_no, s.lun);
     auto disks = kernel::wait_for_disks(sid, s.disk_timeout_s * 1000, s.lun);
     if (disks.empty())
         throw Error(ISCSI_ERR_NO_OBJS_FOUND, "scan: logged in, but no disk " +

@@ -82,14 +82,53 @@ uint64_t tcp_transport_handle()
     return h;
 }
 
-void scan_host(uint32_t host_no)
+bool crypto_listed(std::string_view text, std::string_view name)
+{
+    // blocks of "key : value" lines; the key padded with blanks
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        std::string_view line = text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        at = end == std::string_view::npos ? text.size() : end + 1;
+        if (line.substr(0, 4) != "name")
+            continue;
+        std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos || line.find_first_not_of(' ', 4) != colon)
+            continue;
+        std::string_view v = line.substr(colon + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+            v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+            v.remove_suffix(1);
+        if (v == name)
+            return true;
+    }
+    return false;
+}
+
+bool crypto_present(std::string_view name)
+{
+    int fd = open("/proc/crypto", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            text.append(buf, (std::size_t)n);
+    close(fd);
+    return crypto_listed(text, name);
+}
+
+void scan_host(uint32_t host_no, int64_t lun)
 {
     std::string path = "/sys/class/scsi_host/host" + std::to_string(host_no) + "/scan";
     int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         throw Error(ISCSI_ERR_SYSFS_LOOKUP, "scan: cannot open " + path + ": " + strerror(errno));
-    static const char all[] = "- - -";
-    ssize_t n = write(fd, all, sizeof all - 1);
+    const std::string what = lun < 0 ? "- - -" : "- - " + std::to_string(lun);
+    ssize_t n = write(fd, what.data(), what.size());
     int e = errno;
     close(fd);
     if (n < 0)

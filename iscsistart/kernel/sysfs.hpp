@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace isr::kernel {
@@ -14,8 +15,22 @@ namespace isr::kernel {
 uint64_t tcp_transport_handle();
 
 /// Write "- - -" to /sys/class/scsi_host/host<N>/scan (all channels,
-/// targets and LUNs). Throws isr::Error(ISCSI_ERR_SYSFS_LOOKUP).
-void scan_host(uint32_t host_no);
+/// targets and LUNs), or with `lun` >= 0 "- - LUN": only that LUN (Linux's
+/// LUN number), which spares the REPORT LUNS and the probe of every other
+/// LUN (the iscsi transport's user_scan passes it to scsi_scan_target).
+/// Throws isr::Error(ISCSI_ERR_SYSFS_LOOKUP).
+void scan_host(uint32_t host_no, int64_t lun = -1);
+
+/// Whether /proc/crypto's text `proc_crypto` lists an algorithm `name`
+/// (a "name : NAME" line, as the crypto API's crypto_alloc_*("NAME")
+/// would find it).
+bool crypto_listed(std::string_view proc_crypto, std::string_view name);
+
+/// Whether the kernel crypto API has algorithm `name` now (/proc/crypto):
+/// then loading a module for it (e.g. the "crc32c" alias, whose first
+/// candidate may be a driver this CPU cannot run) can be skipped. False
+/// when /proc/crypto cannot be read.
+bool crypto_present(std::string_view name);
 
 /// Block devices ("/dev/sda", ...) of session `sid`'s LUNs, waiting up to
 /// `timeout_ms` for at least one. Returns them in LUN order; empty on
