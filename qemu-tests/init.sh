@@ -1,6 +1,8 @@
 #!/bin/sh
 # /init of the QEMU boot-test initramfs (busybox sh).  Installed by
 # build-initramfs.sh.  Markers printed on the console (parsed by run-boot.sh):
+#   ISR-W0 <uptime>                     before the init's own network setup
+#                                       (NIC driver, address), with isr.mark_net=1
 #   ISR-P0 <uptime> / ISR-P1 <uptime>   around optional module preloading
 #   ISR-N0 <uptime>                     right before iscsistart -N (isr.ibft=1)
 #   ISR-T0 <uptime>                     right before /sbin/iscsistart
@@ -17,6 +19,9 @@
 #   isr-sessions: <n>                   then the number of kernel sessions
 # Kernel command line: isr.ip=A.B.C.D/NN (required unless isr.net=none or
 #   isr.ibft=1), isr.gw=A.B.C.D (optional), isr.if=NAME (default eth0);
+#   isr.mark_net=1: print ISR-W0 before the network setup below (the
+#   bench's cmdline mode for Debian's iscsistart, which cannot read ip=
+#   itself: the init does what dracut's network scripts would)
 #   isr.net=none: no network setup here at all (no NIC modules, no
 #   addresses; only lo is brought up): iscsistart does it from the command line
 #   isr.rm_module=NAME[,NAME...]: delete those .ko files first (a module
@@ -97,6 +102,7 @@ ip link set lo up
 if [ "$NET" = none ]; then
     say "isr-init: isr.net=none, leaving the network to iscsistart"
 elif [ "$IBFT" != 1 ]; then
+    [ "$(cmdline_get isr.mark_net)" = 1 ] && say "ISR-W0 $(uptime_s)"
     load_mod virtio_pci
     load_mod virtio_net || die "reason=virtio_net"
 
