@@ -123,7 +123,7 @@ std::vector<std::string> boot_session(const SessionConfig &cfg, BootSession *kee
 
 std::vector<std::string> scan_for_disks(uint32_t host_no, uint32_t sid, const SessionSettings &s)
 {
-    kernel::scan_host(host_no, s.lun);
+    kernel::scan_host(host_no);
     auto disks = kernel::wait_for_disks(sid, s.disk_timeout_s * 1000, s.lun);
     if (disks.empty())
         throw Error(ISCSI_ERR_NO_OBJS_FOUND, "scan: logged in, but no disk " +

@@ -43,7 +43,7 @@ const kernel::KernelSession *pick(const std::vector<kernel::KernelSession> &all,
     if (disks.empty()) {
         if (s.host_no >= 0) {
             try {
-                kernel::scan_host((uint32_t)s.host_no, p.lun);
+                kernel::scan_host((uint32_t)s.host_no);
             } catch (const Error &e) {
                 log::info("warning: %s", e.what());
             }

@@ -121,14 +121,14 @@ bool crypto_present(std::string_view name)
     return crypto_listed(text, name);
 }
 
-void scan_host(uint32_t host_no, int64_t lun)
+void scan_host(uint32_t host_no)
 {
     std::string path = "/sys/class/scsi_host/host" + std::to_string(host_no) + "/scan";
     int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         throw Error(ISCSI_ERR_SYSFS_LOOKUP, "scan: cannot open " + path + ": " + strerror(errno));
-    const std::string what = lun < 0 ? "- - -" : "- - " + std::to_string(lun);
-    ssize_t n = write(fd, what.data(), what.size());
+    static const char all[] = "- - -";
+    ssize_t n = write(fd, all, sizeof all - 1);
     int e = errno;
     close(fd);
     if (n < 0)

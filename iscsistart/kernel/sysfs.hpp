@@ -15,11 +15,12 @@ namespace isr::kernel {
 uint64_t tcp_transport_handle();
 
 /// Write "- - -" to /sys/class/scsi_host/host<N>/scan (all channels,
-/// targets and LUNs), or with `lun` >= 0 "- - LUN": only that LUN (Linux's
-/// LUN number), which spares the REPORT LUNS and the probe of every other
-/// LUN (the iscsi transport's user_scan passes it to scsi_scan_target).
-/// Throws isr::Error(ISCSI_ERR_SYSFS_LOOKUP).
-void scan_host(uint32_t host_no, int64_t lun = -1);
+/// targets and LUNs). Throws isr::Error(ISCSI_ERR_SYSFS_LOOKUP).
+/// Always all LUNs, even when the root's LUN is known: the real root may
+/// use the target's other LUNs, and nothing scans the session again
+/// after the switch (a "- - LUN" scan would save only the REPORT LUNS
+/// and the other LUNs' probes, ~10-20 ms under QEMU TCG).
+void scan_host(uint32_t host_no);
 
 /// Whether /proc/crypto's text `proc_crypto` lists an algorithm `name`
 /// (a "name : NAME" line, as the crypto API's crypto_alloc_*("NAME")
