@@ -1,6 +1,7 @@
 #include "sysfs.hpp"
 
 #include "modules.hpp"
+#include "nl_wake.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/clock.hpp"
@@ -140,6 +141,7 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms, int64_t lu
     std::string pattern =
         "/sys/class/iscsi_session/session" + std::to_string(sid) + "/device/target*/*:*:*:*/block/*";
     long deadline = monotonic_ms() + timeout_ms;
+    auto wake = NetlinkWake::uevents(); // the disk's "add" ends a wait early
     for (;;) {
         glob_t g{};
         std::vector<std::string> found;
@@ -163,7 +165,7 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms, int64_t lu
         }
         if (monotonic_ms() >= deadline)
             return {};
-        sleep_ms(10);
+        wake.wait(10);
     }
 }
 
