@@ -12,7 +12,7 @@
 #   ISR-T1 <uptime>                     the iSCSI disk appeared
 #   isr-lease: KEY='value'              each line of /run/iscsiroot/*.lease and
 #   isr-initiator: InitiatorName=...    /run/iscsiroot/initiatorname.iscsi,
-#                                       after iscsistart succeeded
+#                                       after ISR-T1 (not in the measured time)
 #   isr-ibft-dump: ...                  the raw iBFT in hex (isr.ibft_dump=1)
 #   isr-rerun: WHAT rc=<rc> disks=<..>  isr.rerun=: each further run's status
 #                                       and stdout (its disks)
@@ -204,17 +204,6 @@ say "isr-init: iscsistart returned at $(uptime_s)"
 if [ -x /sbin/crypto_kat ]; then
     /sbin/crypto_kat || die "reason=crypto-kat"
 fi
-for f in /run/iscsiroot/*.lease; do
-    [ -f "$f" ] || continue
-    while IFS= read -r l || [ -n "$l" ]; do
-        say "isr-lease: $l"
-    done < "$f"
-done
-if [ -f /run/iscsiroot/initiatorname.iscsi ]; then
-    while IFS= read -r l || [ -n "$l" ]; do
-        say "isr-initiator: $l"
-    done < /run/iscsiroot/initiatorname.iscsi
-fi
 
 # --- isr.rerun=: iscsistart again, as initramfs scripts that call it more
 # than once do; it must not log in a second time ------------------------------
@@ -261,6 +250,18 @@ done
 [ -n "$DEV" ] || die "reason=no-iscsi-disk-within-30s"
 say "ISR-T1 $(uptime_s)"
 say "isr-init: iSCSI disk $DEV ($(readlink -f /sys/block/${DEV#/dev/}/device))"
+# what iscsistart left for the real root (after ISR-T1: not the binary's time)
+for f in /run/iscsiroot/*.lease; do
+    [ -f "$f" ] || continue
+    while IFS= read -r l || [ -n "$l" ]; do
+        say "isr-lease: $l"
+    done < "$f"
+done
+if [ -f /run/iscsiroot/initiatorname.iscsi ]; then
+    while IFS= read -r l || [ -n "$l" ]; do
+        say "isr-initiator: $l"
+    done < /run/iscsiroot/initiatorname.iscsi
+fi
 for d in $RERUN_DISKS; do
     [ "$d" = "$DEV" ] || die "reason=rerun-printed-$d-not-$DEV"
 done
