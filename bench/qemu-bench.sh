@@ -7,14 +7,30 @@
 # BOOTS boots (default 5) per line; medians and the ratio ours/peer.
 #
 #  1. The binary: from the init's first iSCSI step to the root's block
-#     device, read from the harness init's console markers: ISR-P0 (module
-#     preload, for the peer, which loads nothing itself), ISR-N0 (before
+#     device, read from the harness init's console markers: ISR-W0 (the
+#     init's network setup, cmdline mode's peer), ISR-P0 (module preload,
+#     for the peer, which loads nothing itself), ISR-N0 (before
 #     `iscsistart -N`, iBFT mode), ISR-T0 (before the login) and ISR-T1
-#     (the disk is there).  Two modes, the same for both binaries:
+#     (the disk is there).  Modes:
 #       flags  -i -t -g -a -p, the network set up by the init (as dracut's
 #              and initramfs-tools' scripts call open-iscsi's iscsistart)
 #       ibft   iPXE sanhooks the target (writing the iBFT) and boots the
 #              kernel; the init runs `iscsistart -N` then `iscsistart -b`
+#       cmdline  the kernel command line CMDLINE_ROOT (static ip=,
+#              netroot=iscsi:...:LUN:target, rd.iscsi.initiator=); ours
+#              runs with no arguments (reads /proc/cmdline, loads the NIC
+#              driver, configures eth0, logs in); the peer cannot read the
+#              command line, so it gets what dracut's network-legacy and
+#              iscsiroot.sh derive from it: the init loads the NIC driver
+#              and sets the address (inside the window, from ISR-W0), the
+#              preload, then -i -t -g -a -p from rd.iscsi.initiator= and
+#              netroot= (dracut passes no LUN: the peer scans them all)
+#       flags-qemu64  flags on QEMU's default CPU model (ISR_QEMU_CPU=
+#              qemu64: no RDRAND, SSE4.2 or PCLMUL, so the kernel's crng is
+#              not ready at that point of the boot and crc32c-intel and
+#              crct10dif-pclmul cannot load); the others use -cpu max
+#     BENCH_MODES (default "flags ibft cmdline flags-qemu64") picks them;
+#     QEMU_BENCH_BINARY_ONLY=1 stops after this table (for iterating).
 #  2. The initramfs: from the kernel's start to the real root's init
 #     (ISR-ROOT-UPTIME, printed by the root's /sbin/init), booting with
 #     static ip= and netroot=iscsi: on the kernel command line:
@@ -45,6 +61,7 @@ die() { echo "qemu-bench: $*" >&2; exit 1; }
 [ -x "$PEER" ] || die "no $PEER (apt-get install open-iscsi)"
 
 IQN=iqn.2026-11.test.iscsiroot
+CMDLINE_ROOT="ip=10.77.0.2::10.77.0.1:255.255.255.0::eth0:off netroot=iscsi:10.77.0.1::3260:1:$IQN:root rd.iscsi.initiator=$IQN:initiator"
 STATIC_ROOT="ip=10.77.0.2::10.77.0.1:255.255.255.0::eth0:off netroot=iscsi:10.77.0.1::3260:1:$IQN:root rd.iscsi.initiator=$IQN:initiator root=LABEL=isr-root rd.shell=0 rd.retry=30"
 ITOOLS_ROOT="ip=10.77.0.2::10.77.0.1:255.255.255.0:::off iscsi_initiator=$IQN:initiator iscsi_target_name=$IQN:root iscsi_target_ip=10.77.0.1 iscsi_target_port=3260 root=LABEL=isr-root panic=5"
 
@@ -68,10 +85,11 @@ boot() {
 # --- 1. the binary ---------------------------------------------------------
 # seconds from the init's first iSCSI step to the disk
 binary_seconds() {
-    local log=$1 p0 n0 t0 t1 start
-    p0=$(marker "$log" ISR-P0) n0=$(marker "$log" ISR-N0) t0=$(marker "$log" ISR-T0) t1=$(marker "$log" ISR-T1)
+    local log=$1 w0 p0 n0 t0 t1 start
+    w0=$(marker "$log" ISR-W0) p0=$(marker "$log" ISR-P0) n0=$(marker "$log" ISR-N0)
+    t0=$(marker "$log" ISR-T0) t1=$(marker "$log" ISR-T1)
     [ -n "$t0" ] && [ -n "$t1" ] || return 1
-    start=$(printf '%s\n' $p0 $n0 $t0 | sort -n | head -n 1)
+    start=$(printf '%s\n' $w0 $p0 $n0 $t0 | sort -n | head -n 1)
     awk -v a="$start" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
@@ -80,14 +98,21 @@ binary_seconds() {
 WHO="ours peer"
 [ -x "$STATIC" ] && WHO="ours static peer"
 declare -A BIN_MED BIN_RANGE
-for mode in flags ibft; do
+MODES=${BENCH_MODES:-flags ibft cmdline flags-qemu64}
+for mode in $MODES; do
     for who in $WHO; do rm -f "$WORK/bin-$mode-$who.txt"; touch "$WORK/bin-$mode-$who.txt"; done
     for i in $(seq "$BOOTS"); do
         for who in $WHO; do
             case $who in ours) bin=$OURS ;; static) bin=$STATIC ;; peer) bin=$PEER ;; esac
             opts=(--binary "$bin")
-            [ $mode = ibft ] && opts+=(--ipxe static)
-            log=$(boot "bench-$mode-$who-$i" "${opts[@]}")
+            cpu=max
+            case $mode in
+                ibft) opts+=(--ipxe static) ;;
+                cmdline) if [ $who = peer ]; then opts+=(--kernel-args isr.mark_net=1)
+                         else opts+=(--cmdline "$CMDLINE_ROOT"); fi ;;
+                flags-qemu64) cpu=qemu64 ;;
+            esac
+            log=$(ISR_QEMU_CPU=$cpu boot "bench-$mode-$who-$i" "${opts[@]}")
             [ -n "$log" ] && binary_seconds "$log" >> "$WORK/bin-$mode-$who.txt"
             echo "qemu-bench: $mode $who $i: $(tail -n 1 "$WORK/bin-$mode-$who.txt") s" >&2
         done
@@ -97,6 +122,43 @@ for mode in flags ibft; do
         BIN_RANGE[$mode-$who]=$(minmax < "$WORK/bin-$mode-$who.txt")
     done
 done
+
+# table 1 and its notes (also the whole report with QEMU_BENCH_BINARY_ONLY=1)
+binary_table() {
+    echo "### 1. Binary start to root block device"
+    echo
+    echo "| mode | ours | Debian's iscsistart | ours / peer | ours, \`make static\` | static / peer |"
+    echo "|---|---|---|---|---|---|"
+    for mode in $MODES; do
+        st="n/a | n/a"
+        [ -n "${BIN_MED[$mode-static]:-}" ] &&
+            st="${BIN_MED[$mode-static]} (${BIN_RANGE[$mode-static]}) | $(ratio "${BIN_MED[$mode-static]}" "${BIN_MED[$mode-peer]}")"
+        echo "| $mode | ${BIN_MED[$mode-ours]} (${BIN_RANGE[$mode-ours]}) | ${BIN_MED[$mode-peer]} (${BIN_RANGE[$mode-peer]}) | $(ratio "${BIN_MED[$mode-ours]}" "${BIN_MED[$mode-peer]}") | $st |"
+    done
+    echo
+    echo "flags: \`-i -t -g -a -p\`, network set up by the init; ibft: iPXE sanhook, then"
+    echo "\`iscsistart -N\` and \`-b\`; cmdline: static \`ip=\`, \`netroot=iscsi:\` with LUN 1 and"
+    echo "\`rd.iscsi.initiator=\`: ours with no arguments sets up the network itself, the"
+    echo "peer gets what dracut's scripts derive (the init loads the NIC driver and"
+    echo "sets the address, inside the window, then \`-i -t -g -a -p\`); flags-qemu64:"
+    echo "flags on QEMU's default CPU model (no RDRAND: the kernel's crng is not"
+    echo "ready yet; no SSE4.2/PCLMUL), the others on \`-cpu max\`. From the init's"
+    echo "first iSCSI step (the peer's module preload of iscsi_tcp, sd_mod and their"
+    echo "dependencies, which it cannot do itself; for ours nothing is preloaded) to"
+    echo "the disk's block device."
+}
+if [ "${QEMU_BENCH_BINARY_ONLY:-0}" = 1 ]; then
+    {
+        echo "## QEMU boots: ours vs Debian's open-iscsi (binary table only)"
+        echo
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M') UTC on $(nproc) CPUs (load average now $(cut -d' ' -f1-3 /proc/loadavg)),"
+        echo "QEMU TCG, $BOOTS boots per line; seconds, median (min-max)."
+        echo
+        binary_table
+    } > "$OUT"
+    cat "$OUT"
+    exit 0
+fi
 
 # --- 2. the initramfs images ---------------------------------------------------
 IMG_STOCK=$WORK/dracut-stock.img IMG_DRACUT=$WORK/dracut-ours.img IMG_INITCPIO=$WORK/initcpio-ours.cpio.gz
@@ -163,21 +225,7 @@ STATIC_SIZE=
     echo "$BOOTS boots per line; seconds, median (min-max). Peer: Debian's $PEER"
     echo "($(dpkg-query -W -f '${Package} ${Version}' open-iscsi 2>/dev/null))."
     echo
-    echo "### 1. Binary start to root block device"
-    echo
-    echo "| mode | ours | Debian's iscsistart | ours / peer | ours, \`make static\` | static / peer |"
-    echo "|---|---|---|---|---|---|"
-    for mode in flags ibft; do
-        st="n/a | n/a"
-        [ -n "${BIN_MED[$mode-static]:-}" ] &&
-            st="${BIN_MED[$mode-static]} (${BIN_RANGE[$mode-static]}) | $(ratio "${BIN_MED[$mode-static]}" "${BIN_MED[$mode-peer]}")"
-        echo "| $mode | ${BIN_MED[$mode-ours]} (${BIN_RANGE[$mode-ours]}) | ${BIN_MED[$mode-peer]} (${BIN_RANGE[$mode-peer]}) | $(ratio "${BIN_MED[$mode-ours]}" "${BIN_MED[$mode-peer]}") | $st |"
-    done
-    echo
-    echo "flags: \`-i -t -g -a -p\`, network set up by the init; ibft: iPXE sanhook, then"
-    echo "\`iscsistart -N\` and \`-b\`. From the init's first iSCSI step (the peer's module"
-    echo "preload of iscsi_tcp, sd_mod and their dependencies, which it cannot do"
-    echo "itself; for ours nothing is preloaded) to the disk's block device."
+    binary_table
     echo
     echo "### 2. Kernel start to the real root's init"
     echo

@@ -3,12 +3,14 @@
 # bench/results.md and prints it:
 #   - QEMU boots, ours against Debian's open-iscsi iscsistart in the same
 #     run (bench/qemu-bench.sh): binary start to root block device in the
-#     flags and iBFT modes, kernel start to the real root for our dracut
+#     flags, iBFT and kernel command line modes and flags on QEMU's
+#     qemu64 CPU, kernel start to the real root for our dracut
 #     and mkinitcpio-style images against dracut's stock iscsi module,
 #     image and binary sizes;
 #   - a boot storm of in-process initiators against one tgtd on loopback
 #     (bench/storm.sh).
-# Environment: BENCH_BOOTS (boots per line, default 5).
+# Environment: BENCH_BOOTS (boots per line, default 5); BENCH_MODES
+# (table 1's modes, see qemu-bench.sh).
 # Needs root and the packages of .ci/debian-packages.txt (open-iscsi and
 # dracut-network included).
 set -euo pipefail

@@ -39,9 +39,26 @@ bool hash_available(int chap_a, std::string *why = nullptr);
 std::vector<uint8_t> hash(int chap_a, std::initializer_list<std::span<const uint8_t>> parts);
 
 /// `n` bytes from a CSPRNG (OpenSSL's RAND_bytes, or getrandom(2), which
-/// blocks only until the kernel's pool is first initialised). Throws
-/// isr::Error(ISCSI_ERR_INTERNAL) when none can be had.
+/// blocks only until the kernel's pool is first initialised). For what
+/// must be unpredictable: the mutual-CHAP challenge (RFC 7143 12.1.3).
+/// Throws isr::Error(ISCSI_ERR_INTERNAL) when none can be had.
 std::vector<uint8_t> random_bytes(std::size_t n);
+
+/// Whether random_bytes would wait now: getrandom(GRND_NONBLOCK) says the
+/// kernel's crng is not initialised yet (early boot on a machine without
+/// a hardware random source, e.g. QEMU's qemu64 CPU). Never throws.
+bool random_would_block();
+
+/// `n` bytes that never make the caller wait: getrandom(GRND_INSECURE)
+/// (Linux >= 5.6), or on older kernels (EINVAL) read(2) from
+/// /dev/urandom; both builds (crypto/unique.cpp). Before the crng is
+/// initialised they may be predictable, so they are only for values that
+/// need to differ, not to be secret: the ISID (RFC 7143 11.12.5: the
+/// Random format's B and C fields make the ISID unique per initiator
+/// name; it is sent in clear in every login anyway), a generated
+/// initiator name, the DHCP xid and retry jitter. Throws
+/// isr::Error(ISCSI_ERR_INTERNAL) when neither source works.
+std::vector<uint8_t> unique_bytes(std::size_t n);
 
 /// Whether the `n` bytes at `a` and `b` are equal, in time that depends
 /// only on `n`.

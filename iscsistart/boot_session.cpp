@@ -40,9 +40,18 @@ uint64_t prepare_kernel()
 {
     const uint64_t handle = kernel::tcp_transport_handle();
     // sd_mod gives us /dev/sdX; crc32c is what iscsi_tcp asks the crypto
-    // API for. Both are best effort: they may be built in.
+    // API for. Both are best effort: they may be built in. crc32c is often
+    // there already (ext4 and btrfs want it too): the alias's first
+    // candidate, crc32c-intel, fails on CPUs without SSE4.2 after its load.
+    // crc64-rocksoft first: sd_mod's t10-pi asks the crypto API for it,
+    // and the kernel would otherwise spawn modprobe for it in the middle
+    // (best effort and quiet: kernels before 6.0 have no such algorithm).
+    std::string ignored;
+    if (!kernel::crypto_present("crc64-rocksoft"))
+        kernel::load_module("crypto-crc64-rocksoft", &ignored);
     kernel::load_module("sd_mod");
-    kernel::load_module("crc32c");
+    if (!kernel::crypto_present("crc32c"))
+        kernel::load_module("crc32c");
     return handle;
 }
 

@@ -10,6 +10,7 @@
 #include "discovery/discovery.hpp"
 #include "dhcp/lease_file.hpp"
 #include "firmware.hpp"
+#include "kernel/nl_wake.hpp"
 #include "paths/runner.hpp"
 #include "session_exists.hpp"
 #include "net/netconfig.hpp"
@@ -105,13 +106,14 @@ std::string read_boot_cmdline()
 void wait_carrier(net::Rtnl &nl, const net::Link &dev, int timeout_ms)
 {
     const long t0 = monotonic_ms();
+    auto wake = kernel::NetlinkWake::links();
     while (!nl.carrier(dev.index)) {
         if (monotonic_ms() - t0 >= timeout_ms) {
             log::info("warning: %s: no carrier after %d ms (cable, switch port?); continuing", dev.name.c_str(),
                       timeout_ms);
             return;
         }
-        sleep_ms(20);
+        wake.wait(20); // a link event (carrier) ends it early
     }
 }
 
@@ -223,7 +225,7 @@ std::string initiator_for(const cli::Options &o, const BootConfig &b, const NetS
     for (const auto &[ifname, l] : st.leases)
         if (dhcp.empty())
             dhcp = l.initiator_name;
-    auto rnd = crypto::random_bytes(6);
+    auto rnd = crypto::unique_bytes(6); // a name: unique, not secret
     auto c = cmdline::choose_initiator(o.login.initiator_name, b, dhcp, cli::read_initiatorname(o.initiatorname_file),
                                        cmdline::generated_initiator_name(rnd.data()));
     log::info("initiator name %s (from %s)", c.name.c_str(), c.source);

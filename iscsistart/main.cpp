@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <ctime>
 #include <sys/prctl.h>
 
 using namespace isr;
@@ -60,6 +61,11 @@ int main(int argc, char **argv)
         return e.code();
     }
     log::set_level(o.debug);
+    if (o.debug >= 1) { // where our [0 ms] is on the kernel log's clock
+        timespec ts{};
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        log::debug(1, "started at %ld.%03ld s since boot", (long)ts.tv_sec, ts.tv_nsec / 1000000);
+    }
     supervise::set_argv(argv);
 
     switch (o.action) {

@@ -1,6 +1,8 @@
 #!/bin/sh
 # /init of the QEMU boot-test initramfs (busybox sh).  Installed by
 # build-initramfs.sh.  Markers printed on the console (parsed by run-boot.sh):
+#   ISR-W0 <uptime>                     before the init's own network setup
+#                                       (NIC driver, address), with isr.mark_net=1
 #   ISR-P0 <uptime> / ISR-P1 <uptime>   around optional module preloading
 #   ISR-N0 <uptime>                     right before iscsistart -N (isr.ibft=1)
 #   ISR-T0 <uptime>                     right before /sbin/iscsistart
@@ -10,13 +12,16 @@
 #   ISR-T1 <uptime>                     the iSCSI disk appeared
 #   isr-lease: KEY='value'              each line of /run/iscsiroot/*.lease and
 #   isr-initiator: InitiatorName=...    /run/iscsiroot/initiatorname.iscsi,
-#                                       after iscsistart succeeded
+#                                       after ISR-T1 (not in the measured time)
 #   isr-ibft-dump: ...                  the raw iBFT in hex (isr.ibft_dump=1)
 #   isr-rerun: WHAT rc=<rc> disks=<..>  isr.rerun=: each further run's status
 #                                       and stdout (its disks)
 #   isr-sessions: <n>                   then the number of kernel sessions
 # Kernel command line: isr.ip=A.B.C.D/NN (required unless isr.net=none or
 #   isr.ibft=1), isr.gw=A.B.C.D (optional), isr.if=NAME (default eth0);
+#   isr.mark_net=1: print ISR-W0 before the network setup below (the
+#   bench's cmdline mode for Debian's iscsistart, which cannot read ip=
+#   itself: the init does what dracut's network scripts would)
 #   isr.net=none: no network setup here at all (no NIC modules, no
 #   addresses; only lo is brought up): iscsistart does it from the command line
 #   isr.rm_module=NAME[,NAME...]: delete those .ko files first (a module
@@ -97,6 +102,7 @@ ip link set lo up
 if [ "$NET" = none ]; then
     say "isr-init: isr.net=none, leaving the network to iscsistart"
 elif [ "$IBFT" != 1 ]; then
+    [ "$(cmdline_get isr.mark_net)" = 1 ] && say "ISR-W0 $(uptime_s)"
     load_mod virtio_pci
     load_mod virtio_net || die "reason=virtio_net"
 
@@ -198,17 +204,6 @@ say "isr-init: iscsistart returned at $(uptime_s)"
 if [ -x /sbin/crypto_kat ]; then
     /sbin/crypto_kat || die "reason=crypto-kat"
 fi
-for f in /run/iscsiroot/*.lease; do
-    [ -f "$f" ] || continue
-    while IFS= read -r l || [ -n "$l" ]; do
-        say "isr-lease: $l"
-    done < "$f"
-done
-if [ -f /run/iscsiroot/initiatorname.iscsi ]; then
-    while IFS= read -r l || [ -n "$l" ]; do
-        say "isr-initiator: $l"
-    done < /run/iscsiroot/initiatorname.iscsi
-fi
 
 # --- isr.rerun=: iscsistart again, as initramfs scripts that call it more
 # than once do; it must not log in a second time ------------------------------
@@ -255,6 +250,18 @@ done
 [ -n "$DEV" ] || die "reason=no-iscsi-disk-within-30s"
 say "ISR-T1 $(uptime_s)"
 say "isr-init: iSCSI disk $DEV ($(readlink -f /sys/block/${DEV#/dev/}/device))"
+# what iscsistart left for the real root (after ISR-T1: not the binary's time)
+for f in /run/iscsiroot/*.lease; do
+    [ -f "$f" ] || continue
+    while IFS= read -r l || [ -n "$l" ]; do
+        say "isr-lease: $l"
+    done < "$f"
+done
+if [ -f /run/iscsiroot/initiatorname.iscsi ]; then
+    while IFS= read -r l || [ -n "$l" ]; do
+        say "isr-initiator: $l"
+    done < /run/iscsiroot/initiatorname.iscsi
+fi
 for d in $RERUN_DISKS; do
     [ "$d" = "$DEV" ] || die "reason=rerun-printed-$d-not-$DEV"
 done

@@ -26,7 +26,7 @@ InitiatorChoice choose_initiator(const std::string &flag, const BootConfig &b, c
                                  const std::string &file_name, const std::string &generated);
 
 /// "iqn.2026-11.org.iscsiroot:" + 12 lower-case hex digits made from
-/// `random` (6 bytes from crypto::random_bytes).
+/// `random` (6 bytes from crypto::unique_bytes).
 std::string generated_initiator_name(const uint8_t random[6]);
 
 /// The CHAP credentials for target `t`: -u/-w/-U/-W flags > the URI's

@@ -36,7 +36,7 @@ constexpr int NAK_DELAY_MS = 1000;
 
 uint32_t random32()
 {
-    auto b = crypto::random_bytes(4);
+    auto b = crypto::unique_bytes(4); // xid and jitter: unique, not secret
     return bytes::get_be32(b.data());
 }
 

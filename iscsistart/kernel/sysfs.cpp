@@ -1,6 +1,7 @@
 #include "sysfs.hpp"
 
 #include "modules.hpp"
+#include "nl_wake.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/clock.hpp"
@@ -82,6 +83,45 @@ uint64_t tcp_transport_handle()
     return h;
 }
 
+bool crypto_listed(std::string_view text, std::string_view name)
+{
+    // blocks of "key : value" lines; the key padded with blanks
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        std::string_view line = text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        at = end == std::string_view::npos ? text.size() : end + 1;
+        if (line.substr(0, 4) != "name")
+            continue;
+        std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos || line.find_first_not_of(' ', 4) != colon)
+            continue;
+        std::string_view v = line.substr(colon + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+            v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+            v.remove_suffix(1);
+        if (v == name)
+            return true;
+    }
+    return false;
+}
+
+bool crypto_present(std::string_view name)
+{
+    int fd = open("/proc/crypto", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            text.append(buf, (std::size_t)n);
+    close(fd);
+    return crypto_listed(text, name);
+}
+
 void scan_host(uint32_t host_no)
 {
     std::string path = "/sys/class/scsi_host/host" + std::to_string(host_no) + "/scan";
@@ -101,6 +141,7 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms, int64_t lu
     std::string pattern =
         "/sys/class/iscsi_session/session" + std::to_string(sid) + "/device/target*/*:*:*:*/block/*";
     long deadline = monotonic_ms() + timeout_ms;
+    auto wake = NetlinkWake::uevents(); // the disk's "add" ends a wait early
     for (;;) {
         glob_t g{};
         std::vector<std::string> found;
@@ -124,7 +165,7 @@ std::vector<std::string> wait_for_disks(uint32_t sid, int timeout_ms, int64_t lu
         }
         if (monotonic_ms() >= deadline)
             return {};
-        sleep_ms(10);
+        wake.wait(10);
     }
 }
 

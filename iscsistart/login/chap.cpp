@@ -219,6 +219,14 @@ std::optional<Bytes> decode_binary(std::string_view s)
     return out;
 }
 
+Bytes challenge_bytes(std::size_t n)
+{
+    if (crypto::random_would_block())
+        log::info("CHAP: waiting for the kernel's random generator (crng not yet initialised) for the mutual-CHAP "
+                  "challenge");
+    return crypto::random_bytes(n);
+}
+
 bool equal_ct(const Bytes &a, const Bytes &b)
 {
     if (a.size() != b.size())

@@ -74,6 +74,12 @@ std::string encode_hex(const Bytes &b);
 /// Returns nullopt on any malformed input or an empty result.
 std::optional<Bytes> decode_binary(std::string_view s);
 
+/// `n` unpredictable bytes for our mutual-CHAP identifier and challenge
+/// (crypto::random_bytes, which waits for the kernel's crng). When that
+/// would wait (crypto::random_would_block), first one info line saying
+/// so, so that a boot that stalls here says why. Throws as random_bytes.
+Bytes challenge_bytes(std::size_t n);
+
 /// Equal-length compare in constant time (crypto::equal_ct); false for
 /// different lengths.
 bool equal_ct(const Bytes &a, const Bytes &b);

@@ -19,13 +19,14 @@ constexpr std::size_t MAX_LOGIN_DATA = 64 * 1024;
 
 pdu::Isid random_isid()
 {
-    auto r = crypto::random_bytes(3);
+    // unique, not secret (crypto::unique_bytes): never waits for the crng
+    auto r = crypto::unique_bytes(3);
     return {0x80, r[0], r[1], r[2], 0x00, 0x00};
 }
 
 double jitter_unit()
 {
-    auto b = crypto::random_bytes(2);
+    auto b = crypto::unique_bytes(2);
     return (b[0] << 8 | b[1]) / 65536.0;
 }
 

@@ -24,11 +24,12 @@ struct LoginResult {
 /// `tsih` != 0: a re-login into that existing session (see Login::set_tsih).
 LoginResult login_once(const SessionConfig &o, const pdu::Isid &isid, uint32_t cmdsn, uint16_t tsih = 0);
 
-/// A new session's ISID (RFC 7143 11.12.5): type T=10b (random), its B
-/// and C fields from crypto::random_bytes (3 bytes), qualifier D 0.
+/// A new session's ISID (RFC 7143 11.12.5): type T=10b (Random), A 0,
+/// its B and C fields from crypto::unique_bytes (3 bytes: unique, not
+/// secret, and never waiting for the kernel's crng), qualifier D 0.
 pdu::Isid random_isid();
 
-/// A random number in [0, 1) from crypto::random_bytes (16 bits), the
+/// A random number in [0, 1) from crypto::unique_bytes (16 bits), the
 /// `unit` of backoff_ms that spreads the retries of many initiators.
 double jitter_unit();
 

@@ -58,12 +58,13 @@ private:
 /// DefaultTime2Wait, DefaultTime2Retain and ErrorRecoveryLevel.
 class Login {
 public:
-    /// Source of random bytes for our mutual-CHAP challenge (tests inject one).
+    /// Source of unpredictable bytes for our mutual-CHAP challenge (tests
+    /// inject one).
     using RandomFn = std::function<chap::Bytes(std::size_t)>;
 
     /// `isid`: the session's ISID; `cmdsn`: the CmdSN carried by every login
     /// request (it is also the session's first CmdSN, RFC 7143 11.12.7).
-    Login(const LoginConfig &cfg, const pdu::Isid &isid, uint32_t cmdsn, RandomFn rnd = crypto::random_bytes);
+    Login(const LoginConfig &cfg, const pdu::Isid &isid, uint32_t cmdsn, RandomFn rnd = chap::challenge_bytes);
 
     struct Request {
         std::array<uint8_t, pdu::BHS_LEN> bhs;

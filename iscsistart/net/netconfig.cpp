@@ -2,6 +2,7 @@
 
 #include "rtnl.hpp"
 #include "../kernel/modules.hpp"
+#include "../kernel/nl_wake.hpp"
 #include "util/errors.hpp"
 #include "util/log.hpp"
 #include "util/clock.hpp"
@@ -25,6 +26,7 @@ namespace isr::net {
 
 namespace {
 
+// the longest wait between two looks; a link event ends it early (NetlinkWake)
 constexpr int POLL_MS = 20;
 
 // "0000:00:03.0": only the characters a PCI address has, so the sysfs
@@ -168,6 +170,7 @@ Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
     const std::string mac = format_mac(c.mac);
     const long t0 = monotonic_ms();
     std::set<std::string> tried;
+    auto wake = kernel::NetlinkWake::links(); // before the first look
     auto link = nl.link_by_mac(c.mac);
     const bool at_once = link.has_value();
     while (!link) {
@@ -178,7 +181,7 @@ Link find_nic(Rtnl &nl, const NicConfig &c, int timeout_ms)
             throw Error(ISCSI_ERR_TRANS, "net: no network interface with MAC " + mac + where + " after " +
                                              std::to_string(timeout_ms) + " ms");
         }
-        sleep_ms(POLL_MS);
+        wake.wait(POLL_MS);
         link = nl.link_by_mac(c.mac);
     }
     log_found(*link, mac, at_once ? -1 : monotonic_ms() - t0);
@@ -195,6 +198,7 @@ Link wait_for_link(Rtnl &nl, const LinkWanted &w, int timeout_ms)
     std::set<std::string> tried;
     std::set<int> refused;
     std::vector<std::string> seen;
+    auto wake = kernel::NetlinkWake::links();
     for (bool first = true;; first = false) {
         load_network_drivers(tried);
         std::optional<Link> link;
@@ -230,7 +234,7 @@ Link wait_for_link(Rtnl &nl, const LinkWanted &w, int timeout_ms)
             list += list.empty() ? " (no Ethernet interface seen)" : ")";
             throw Error(ISCSI_ERR_TRANS, "net: no interface with carrier" + after + list);
         }
-        sleep_ms(POLL_MS);
+        wake.wait(POLL_MS);
     }
 }
 
@@ -291,6 +295,7 @@ std::string configure_nic(const NicConfig &c, int timeout_ms)
     }
 
     // 3. Up, address and default route.
+    auto wake = kernel::NetlinkWake::links(); // before the link goes up: its carrier event
     configure_link(nl, dev, c.address, c.prefix_len, c.gateway);
 
     // 4. Carrier: a missing cable shows up as a login timeout later; say so
@@ -306,7 +311,7 @@ std::string configure_nic(const NicConfig &c, int timeout_ms)
                       timeout_ms);
             break;
         }
-        sleep_ms(POLL_MS);
+        wake.wait(POLL_MS);
     }
     return dev.name;
 }
