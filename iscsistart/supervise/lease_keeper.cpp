@@ -27,7 +27,6 @@ namespace isr::supervise {
 
 namespace {
 
-constexpr const char *RUN_DIR = "1/root/run/iscsiroot"; // under /proc
 constexpr long SCAN_MS = 30000;       // look for lease files / try locks this often
 constexpr long ADDR_CHECK_MS = 5000;  // read the interface's addresses this often
 
@@ -257,7 +256,7 @@ void run_iface(Iface &f, long now, int dirfd)
 
 } // namespace
 
-LeaseKeeper::LeaseKeeper(int proc_fd) : proc_fd_(proc_fd) {}
+LeaseKeeper::LeaseKeeper(int proc_fd, std::string run_dir) : proc_fd_(proc_fd), run_dir_(std::move(run_dir)) {}
 
 LeaseKeeper::~LeaseKeeper() = default;
 
@@ -265,7 +264,9 @@ void LeaseKeeper::tick()
 {
     try {
         const long now = boottime_ms();
-        int dirfd = proc_fd_ >= 0 ? openat(proc_fd_, RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        int dirfd = proc_fd_ >= 0 || proc_fd_ == AT_FDCWD
+                        ? openat(proc_fd_, run_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                        : -1;
         if (dirfd < 0)
             return; // no lease written (iBFT without one, or not yet)
         if (now >= next_scan_) {

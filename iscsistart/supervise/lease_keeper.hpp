@@ -32,8 +32,10 @@ namespace isr::supervise {
 /// more REQUESTs on it.
 class LeaseKeeper {
 public:
-    /// `proc_fd`: /proc, open O_PATH (the supervisor's held one).
-    explicit LeaseKeeper(int proc_fd);
+    /// `proc_fd`: /proc, open O_PATH (the supervisor's held one);
+    /// `run_dir`: the lease directory relative to it (tests give AT_FDCWD
+    /// and a directory of their own).
+    explicit LeaseKeeper(int proc_fd, std::string run_dir = "1/root/run/iscsiroot");
     ~LeaseKeeper();
     LeaseKeeper(const LeaseKeeper &) = delete;
     LeaseKeeper &operator=(const LeaseKeeper &) = delete;
@@ -47,6 +49,7 @@ public:
 
 private:
     int proc_fd_;
+    std::string run_dir_;
     long next_scan_ = 0;
     std::vector<std::unique_ptr<Iface>> ifaces_;
 };
