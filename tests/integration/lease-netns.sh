@@ -15,7 +15,7 @@
 #   - METHOD='static': nothing sent.
 # Nothing leaves the namespaces; they are always deleted.
 # Needs root, ip(8) and dnsmasq. Usage: lease-netns.sh PATH/TO/lease_keeper_tool
-# shellcheck disable=SC2317,SC1091  # cleanup runs via trap
+# shellcheck disable=SC2317,SC1091,SC2015  # cleanup runs via trap
 set -u
 tool=${1:?usage: $0 PATH/TO/lease_keeper_tool}
 . "$(dirname "$0")/lib.sh"
