@@ -63,8 +63,10 @@ cat > "$DIR/sbin/init" <<'INIT'
 #                   file through the session: ISR-ISCSID-OK, or
 #                   ISR-ISCSID-FAILED <why>
 #   lease           the DHCP lease kept after the boot (lease-* scenarios):
-#                   run writeloop until the uptime passes isr.lease-until=
-#                   seconds (default 150; past a 2-minute lease's end), then
+#                   run writeloop until isr.lease-past= seconds (default 30)
+#                   after the end of the boot's lease (BOUNDAT + LEASETIME
+#                   of the lease file as the root finds it: seconds of
+#                   uptime, the clock the supervisor uses too), then
 #                   print isr-lease-after: lines (/run/iscsiroot/*.lease),
 #                   isr-lease-addr: (ip -4 addr of the lease's interface)
 #                   and ISR-LEASE-OK (writeloop passed, the lease's IP
@@ -237,7 +239,10 @@ iscsid_adopt() {
 }
 
 lease_kept() {
-    until=$(param isr.lease-until 150)
+    b=$(sed -n "s/^BOUNDAT='\(.*\)'$/\1/p" /run/iscsiroot/*.lease 2>/dev/null | head -n1)
+    l=$(sed -n "s/^LEASETIME='\(.*\)'$/\1/p" /run/iscsiroot/*.lease 2>/dev/null | head -n1)
+    [ -n "$b" ] && [ -n "$l" ] || { echo "ISR-LEASE-FAILED no BOUNDAT/LEASETIME in the lease file"; return; }
+    until=$((b + l + $(param isr.lease-past 30)))
     secs=$((until - $(uptime_s)))
     [ "$secs" -gt 5 ] || secs=5
     echo "isr-lease-wait: writing until uptime $until s ($secs s)"

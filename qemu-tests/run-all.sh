@@ -798,12 +798,12 @@ scenario_opts() {  # sets OPTS for scenario $1
             OPTS=(--initrd "$INITCPIO_IMG" --expect fail:19 --timeout 120
                   --cmdline "$WRONG_ROOT"
                   --expect-log "^ERROR: iscsiroot: iscsistart failed with exit code 19 ") ;;
-        # a 2-minute DHCP lease, the root writing until uptime 150 s (past
-        # the lease's end): the supervisor renews at T1 (unicast to
+        # a 2-minute DHCP lease, the root writing until 30 s past the boot
+        # lease's end: the supervisor renews at T1 (unicast to
         # dnsmasq, which logs a second DHCPACK), the lease file gets the
         # new times and the address stays
         lease-renew)
-            OPTS=("${LEASE_OPTS[@]}" --kernel-args "isr.root=lease isr.lease-until=150"
+            OPTS=("${LEASE_OPTS[@]}" --kernel-args "isr.root=lease isr.lease-past=30"
                   --expect-log "eth0: DHCP renewing 10\.77\.0\.[0-9]+ \(to 10\.77\.0\.1, xid "
                   --expect-log "eth0: DHCP lease for 10\.77\.0\.[0-9]+ renewed by 10\.77\.0\.1 for 120 s \(T1 [0-9]+ s, T2 [0-9]+ s\)"
                   --expect-log "^isr-lease-after: LEASETIME='120'\$"
@@ -813,7 +813,7 @@ scenario_opts() {  # sets OPTS for scenario $1
         # REBINDING go unanswered, the end of the lease is reported once,
         # and the address and the root stay
         lease-lost)
-            OPTS=("${LEASE_OPTS[@]}" --kernel-args "isr.root=lease isr.lease-until=200" --stop-dhcp-after 5
+            OPTS=("${LEASE_OPTS[@]}" --kernel-args "isr.root=lease isr.lease-past=40" --stop-dhcp-after 5
                   --expect-log "eth0: DHCP renewing 10\.77\.0\.[0-9]+ \(to 10\.77\.0\.1, xid "
                   --expect-log "eth0: DHCP rebinding 10\.77\.0\.[0-9]+ \(broadcast, xid "
                   --expect-log "eth0: DHCP lease for 10\.77\.0\.[0-9]+ ended and could not be renewed \(no answer from 10\.77\.0\.1 nor any other DHCP server\); keeping the address while the session lives"
