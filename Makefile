@@ -79,6 +79,10 @@ $(BUILD)/tests/netconfig_tool: $(BUILD)/tests/tools/netconfig_tool.o $(BUILD)/li
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
 
+$(BUILD)/tests/lease_keeper_tool: $(BUILD)/tests/tools/lease_keeper_tool.o $(BUILD)/libisr.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
+
 $(BUILD)/tests/ibft_tool: $(BUILD)/tests/tools/ibft_tool.o $(BUILD)/libisr.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ISR)
@@ -239,7 +243,7 @@ unit-asan:
 	$(MAKE) BUILD=$(BUILD)/asan CXX="$(CXX) $(ASAN_FLAGS)" unit
 
 integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/netconfig_tool \
-		$(BUILD)/tests/dhcp_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target \
+		$(BUILD)/tests/dhcp_tool $(BUILD)/tests/lease_keeper_tool iscsistart/iscsistart $(BUILD)/tests/hostile_target \
 		$(BUILD)/bench/refusing_target $(BUILD)/bench/storm
 	tests/integration/loopback-login.sh $(CURDIR)/$(BUILD)/tests/login_probe $(CURDIR)/iscsistart/iscsistart
 	tests/integration/hostile-target.sh $(CURDIR)/$(BUILD)/tests/hostile_target $(CURDIR)/$(BUILD)/tests/login_probe
@@ -249,6 +253,7 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 	tests/integration/ibft-print.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 	tests/integration/netconfig-netns.sh $(CURDIR)/$(BUILD)/tests/netconfig_tool
 	tests/integration/dhcp-netns.sh $(CURDIR)/$(BUILD)/tests/dhcp_tool
+	tests/integration/lease-netns.sh $(CURDIR)/$(BUILD)/tests/lease_keeper_tool
 	tests/integration/install-tree.sh
 	tests/integration/session-exists.sh $(CURDIR)/iscsistart/iscsistart $(CURDIR)/$(BUILD)/tests/ibft_tool
 

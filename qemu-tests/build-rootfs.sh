@@ -62,6 +62,15 @@ cat > "$DIR/sbin/init" <<'INIT'
 #                   show `iscsiadm -m session -P 3`, then write and fsync a
 #                   file through the session: ISR-ISCSID-OK, or
 #                   ISR-ISCSID-FAILED <why>
+#   lease           the DHCP lease kept after the boot (lease-* scenarios):
+#                   run writeloop until isr.lease-past= seconds (default 30)
+#                   after the end of the boot's lease (BOUNDAT + LEASETIME
+#                   of the lease file as the root finds it: seconds of
+#                   uptime, the clock the supervisor uses too), then
+#                   print isr-lease-after: lines (/run/iscsiroot/*.lease),
+#                   isr-lease-addr: (ip -4 addr of the lease's interface)
+#                   and ISR-LEASE-OK (writeloop passed, the lease's IP
+#                   still on its interface) or ISR-LEASE-FAILED <why>
 # isr-supervisor: lines name the processes whose argv[0] starts with '@'.
 # isr-netconf: FILE: LINE  each line of /run/net-*.conf;
 # isr-root-sessions: N  the kernel's iSCSI sessions (/sys/class/iscsi_session)
@@ -99,7 +108,7 @@ uptime_s() { cut -d. -f1 /proc/uptime; }
 # above the paths (see isr.root=multipath); returns 0 if ISR-WRITELOOP-OK
 writeloop() {
     mount -o remount,rw / || { echo "ISR-WRITELOOP-FAILED remount"; return 1; }
-    secs=$(param isr.writesecs 40)
+    secs=${ISR_WRITESECS:-$(param isr.writesecs 40)}
     f=/writeloop.txt
     : > $f
     t0=$(uptime_s)
@@ -229,8 +238,38 @@ iscsid_adopt() {
     fi
 }
 
+lease_kept() {
+    b=$(sed -n "s/^BOUNDAT='\(.*\)'$/\1/p" /run/iscsiroot/*.lease 2>/dev/null | head -n1)
+    l=$(sed -n "s/^LEASETIME='\(.*\)'$/\1/p" /run/iscsiroot/*.lease 2>/dev/null | head -n1)
+    [ -n "$b" ] && [ -n "$l" ] || { echo "ISR-LEASE-FAILED no BOUNDAT/LEASETIME in the lease file"; return; }
+    until=$((b + l + $(param isr.lease-past 30)))
+    secs=$((until - $(uptime_s)))
+    [ "$secs" -gt 5 ] || secs=5
+    echo "isr-lease-wait: writing until uptime $until s ($secs s)"
+    wl=0
+    ISR_WRITESECS=$secs
+    writeloop || wl=1
+    ISR_WRITESECS=
+    for f in /run/iscsiroot/*.lease; do
+        [ -f "$f" ] && sed "s|^|isr-lease-after: |" "$f"
+    done
+    ip_=$(sed -n "s/^IP='\(.*\)'$/\1/p" /run/iscsiroot/*.lease 2>/dev/null | head -n1)
+    if_=$(sed -n "s/^INTERFACE='\(.*\)'$/\1/p" /run/iscsiroot/*.lease 2>/dev/null | head -n1)
+    addrs=$(ip -4 addr show dev "$if_" 2>&1)
+    printf '%s\n' "$addrs" | sed 's/^/isr-lease-addr: /'
+    echo "isr-supervisor: at the end: $(supervisors)"
+    if [ "$wl" != 0 ]; then
+        echo "ISR-LEASE-FAILED writeloop"
+    elif [ -z "$ip_" ] || ! printf '%s\n' "$addrs" | grep -q "inet $ip_/"; then
+        echo "ISR-LEASE-FAILED address '$ip_' not on '$if_'"
+    else
+        echo "ISR-LEASE-OK $ip_ on $if_ at $(uptime_s) s"
+    fi
+}
+
 echo "isr-supervisor: $(supervisors)"
 case $(param isr.root none) in
+    lease) lease_kept ;;
     writeloop) writeloop ;;
     multipath) multipath_root ;;
     iscsid) iscsid_adopt ;;

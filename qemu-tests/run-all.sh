@@ -199,6 +199,9 @@ IPXE_SCENARIOS="sanboot-static sanboot-dhcp sanboot-chap sanboot-mutual sanboot-
            ipxe-usb-sanboot ipxe-usb-sanhook ipxe-iso-sanhook ipxe-usb-sanhook-tftp
            ipxe-menu-fallback ipxe-menu-no-fallback ipxe-menu-installer"
 ours_only $IPXE_SCENARIOS
+# the supervisor keeps the boot's DHCP lease past its end (2-minute leases)
+LEASE_SCENARIOS="lease-renew lease-lost"
+ours_only $LEASE_SCENARIOS
 SCRIPTS=$HERE/../ipxe-scripts
 # the disk's kernel arguments: the root is partition 2, found by label
 DISK_ARGS="rd.iscsi.firmware=1 root=LABEL=isr-root"
@@ -249,6 +252,15 @@ RERUN_LOGS=(--expect-log "^isr-rerun: args rc=15 disks=/dev/sd[a-z]+\$"
             --expect-log "^isr-sessions: 1\$"
             --expect-log "^isr-rerun: every rerun printed /dev/sd[a-z]+\$"
             --expect-log "^isr-root: / is: /dev/sd[a-z] / ext4 ")
+# lease-*: a DHCP boot with --supervise, 2-minute leases, the root's
+# isr.root=lease action (ISR-LEASE-OK: the writes went through and the
+# address is still on eth0)
+LEASE_OPTS=(--cmdline "ip=dhcp netroot=dhcp BOOTIF=01-52-54-00-12-34-56" --dhcp-root-path --dhcp-lease 120
+            --args "--supervise" --timeout 420
+            --expect-log "^isr-supervisor: pid [0-9]+: @iscsistart --supervise "
+            --expect-log "eth0: keeping the DHCP lease for 10\.77\.0\.[0-9]+ from 10\.77\.0\.1 \(120 s, T1 [0-9]+ s, T2 [0-9]+ s\)"
+            --expect-log "^isr-lease-after: METHOD='dhcp'\$"
+            --expect-log "^ISR-LEASE-OK 10\.77\.0\.[0-9]+ on eth0 ")
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
@@ -786,6 +798,26 @@ scenario_opts() {  # sets OPTS for scenario $1
             OPTS=(--initrd "$INITCPIO_IMG" --expect fail:19 --timeout 120
                   --cmdline "$WRONG_ROOT"
                   --expect-log "^ERROR: iscsiroot: iscsistart failed with exit code 19 ") ;;
+        # a 2-minute DHCP lease, the root writing until 30 s past the boot
+        # lease's end: the supervisor renews at T1 (unicast to
+        # dnsmasq, which logs a second DHCPACK), the lease file gets the
+        # new times and the address stays
+        lease-renew)
+            OPTS=("${LEASE_OPTS[@]}" --kernel-args "isr.root=lease isr.lease-past=30"
+                  --expect-log "eth0: DHCP renewing 10\.77\.0\.[0-9]+ \(to 10\.77\.0\.1, xid "
+                  --expect-log "eth0: DHCP lease for 10\.77\.0\.[0-9]+ renewed by 10\.77\.0\.1 for 120 s \(T1 [0-9]+ s, T2 [0-9]+ s\)"
+                  --expect-log "^isr-lease-after: LEASETIME='120'\$"
+                  --forbid-log "could not be renewed|now managed by another program"
+                  --expect-dhcp-count "2:DHCPACK\(tap0\) 10\.77\.0\.[0-9]+ 52:54:00:12:34:56") ;;
+        # dnsmasq stopped 5 s after the root is mounted: RENEWING, then
+        # REBINDING go unanswered, the end of the lease is reported once,
+        # and the address and the root stay
+        lease-lost)
+            OPTS=("${LEASE_OPTS[@]}" --kernel-args "isr.root=lease isr.lease-past=40" --stop-dhcp-after 5
+                  --expect-log "eth0: DHCP renewing 10\.77\.0\.[0-9]+ \(to 10\.77\.0\.1, xid "
+                  --expect-log "eth0: DHCP rebinding 10\.77\.0\.[0-9]+ \(broadcast, xid "
+                  --expect-log "eth0: DHCP lease for 10\.77\.0\.[0-9]+ ended and could not be renewed \(no answer from 10\.77\.0\.1 nor any other DHCP server\); keeping the address while the session lives"
+                  --forbid-log "renewed by|now managed by another program") ;;
     esac
 }
 

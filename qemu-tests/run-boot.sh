@@ -63,6 +63,16 @@
 #                          17 = iscsi:10.77.0.1:::1:TARGET_IQN and 203 =
 #                          iqn.2026-11.test.iscsiroot:from-dhcp; the target's
 #                          ACL admits only that initiator name
+#   --dhcp-lease SECS      dnsmasq's lease time (default 1 h; dnsmasq's
+#                          minimum is 120)
+#   --stop-dhcp-after SECS kill dnsmasq SECS seconds after the root's
+#                          ISR-ROOT-MOUNTED-FROM-ISCSI line (no more DHCP
+#                          answers)
+#   --expect-dhcp-log REGEX  PASS only if a line of dnsmasq's log (--log-dhcp;
+#                          kept as work/SCENARIO.dnsmasq.log) matches the
+#                          extended REGEX (repeatable)
+#   --expect-dhcp-count N:REGEX  PASS only if at least N lines of dnsmasq's
+#                          log match REGEX (repeatable)
 #   --target-acl IQN       the target admits only initiator name IQN (default:
 #                          any initiator; overrides --dhcp-root-path's name)
 #   --vlan VID             (with --cmdline) the guest's NIC reaches the namespace
@@ -191,6 +201,10 @@ WHOLE_DISK=0
 CMDLINE=
 HAVE_CMDLINE=0
 DHCP_ROOT_PATH=0
+DHCP_LEASE=1h
+STOP_DHCP_AFTER=
+EXPECT_DHCP_LOGS=()
+EXPECT_DHCP_COUNTS=()
 TARGET_ACL=
 VLAN=
 VLAN_TAGGER=$HERE/../build/tests/vlan_tagger
@@ -250,6 +264,11 @@ while [ $# -gt 0 ]; do
         --sanboot) IPXE_SCRIPT=$2; WHOLE_DISK=1; shift ;;
         --cmdline) CMDLINE=$2; HAVE_CMDLINE=1; shift ;;
         --dhcp-root-path) DHCP_ROOT_PATH=1 ;;
+        --dhcp-lease) DHCP_LEASE=$2; shift ;;
+        --stop-dhcp-after) STOP_DHCP_AFTER=$2; shift ;;
+        --expect-dhcp-log) EXPECT_DHCP_LOGS+=("$2"); shift ;;
+        --expect-dhcp-count) [[ $2 =~ ^[0-9]+: ]] || fail "bad --expect-dhcp-count '$2' (N:REGEX)"
+                             EXPECT_DHCP_COUNTS+=("$2"); shift ;;
         --target-acl) TARGET_ACL=$2; shift ;;
         --vlan) VLAN=$2; shift ;;
         --vlan-tagger) VLAN_TAGGER=$2; shift ;;
@@ -283,6 +302,8 @@ esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "bad --timeout '$TIMEOUT'"
 [[ $TARGET_DELAY =~ ^[0-9]+$ ]] || fail "bad --target-delay '$TARGET_DELAY'"
 [ -z "$RESTART_AFTER" ] || [[ $RESTART_AFTER =~ ^[0-9]+$ ]] || fail "bad --restart-target-after '$RESTART_AFTER'"
+[ -z "$STOP_DHCP_AFTER" ] || [[ $STOP_DHCP_AFTER =~ ^[0-9]+$ ]] || fail "bad --stop-dhcp-after '$STOP_DHCP_AFTER'"
+[[ $DHCP_LEASE =~ ^([0-9]+[mh]?|infinite)$ ]] || fail "bad --dhcp-lease '$DHCP_LEASE'"
 [[ $TARGET_OUTAGE =~ ^[0-9]+$ ]] || fail "bad --target-outage '$TARGET_OUTAGE'"
 case $IPXE in
     '') ;;

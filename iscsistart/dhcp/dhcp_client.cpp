@@ -196,6 +196,7 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
     Exchange ex(sock.mac(), random32());
     using State = Exchange::State;
     long long next_send = start;
+    long request_at = -1; // CLOCK_BOOTTIME ms of the first REQUEST of the current offer
     bool offered = false;  // an OFFER ever came (for the timeout message)
     std::vector<uint8_t> buf(65536);
 
@@ -217,6 +218,10 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
             const bool discover = ex.state() == State::SELECTING;
             uint16_t secs = (uint16_t)std::min<long long>((now - start) / 1000, 0xffff);
             Bytes msg = ex.next_message(secs);
+            if (discover)
+                request_at = -1;
+            else if (request_at < 0)
+                request_at = boottime_ms();
             if (sock.send(frame_request(msg))) {
                 char x[16];
                 snprintf(x, sizeof x, "0x%08x", ex.xid());
@@ -263,6 +268,11 @@ Lease dhcp_acquire(const std::string &ifname, int timeout_ms)
             for (const auto &w : l.warnings)
                 log::info("warning: %s: %s", ifn, w.c_str());
             log::info("%s", lease_line(ifname, l).c_str());
+            // what the renewal needs (RFC 2131 4.4.5: the lease runs from
+            // the REQUEST, and renewals send the same client identifier)
+            l.by_dhcp = true;
+            l.client_id = client_id_of(sock.mac());
+            l.bound_at_s = (request_at >= 0 ? request_at : boottime_ms()) / 1000;
             return l;
         case Exchange::Event::NAKED:
             for (const auto &w : l.warnings)

@@ -35,6 +35,8 @@ enum Opt : uint8_t {
     OPT_PARAM_LIST = 55,
     OPT_MESSAGE = 56,
     OPT_MAX_SIZE = 57,
+    OPT_RENEWAL_TIME = 58,
+    OPT_REBINDING_TIME = 59,
     OPT_CLIENT_ID = 61,
     OPT_ISCSI_INITIATOR = 203,
     OPT_END = 255,
@@ -59,7 +61,7 @@ net::IpAddress ipv4(const uint8_t *p)
 }
 
 Bytes build(MessageType type, const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAddress *requested,
-            const net::IpAddress *server_id)
+            const net::IpAddress *server_id, const net::IpAddress *ciaddr = nullptr, const Bytes *client_id = nullptr)
 {
     Bytes b(OPTIONS_OFFSET, 0);
     b[0] = 1; // BOOTREQUEST
@@ -67,7 +69,10 @@ Bytes build(MessageType type, const Mac &mac, uint32_t xid, uint16_t secs, const
     b[2] = 6;
     put_be32(&b[4], xid);
     put_be16(&b[8], secs);
-    put_be16(&b[10], 0x8000); // broadcast: we cannot receive unicast before we have an address
+    if (ciaddr) // bound: the address is ours, the reply may come unicast (RFC 2131 4.1)
+        memcpy(&b[12], ciaddr->bytes.data(), 4);
+    else
+        put_be16(&b[10], 0x8000); // broadcast: we cannot receive unicast before we have an address
     memcpy(&b[28], mac.data(), 6);
     memcpy(&b[COOKIE_OFFSET], COOKIE, 4);
     auto opt = [&b](uint8_t code, const uint8_t *data, std::size_t n) {
@@ -77,9 +82,8 @@ Bytes build(MessageType type, const Mac &mac, uint32_t xid, uint16_t secs, const
     };
     uint8_t t = type;
     opt(OPT_MSG_TYPE, &t, 1);
-    uint8_t cid[7] = {1};
-    memcpy(cid + 1, mac.data(), 6);
-    opt(OPT_CLIENT_ID, cid, sizeof cid);
+    const Bytes cid = client_id && !client_id->empty() ? *client_id : client_id_of(mac);
+    opt(OPT_CLIENT_ID, cid.data(), cid.size());
     if (requested)
         opt(OPT_REQUESTED_IP, requested->bytes.data(), 4);
     if (server_id)
@@ -134,6 +138,8 @@ std::string name_of(uint8_t code)
     case OPT_MSG_TYPE: return "message type (option 53)";
     case OPT_SERVER_ID: return "server identifier (option 54)";
     case OPT_MESSAGE: return "message (option 56)";
+    case OPT_RENEWAL_TIME: return "renewal time (option 58)";
+    case OPT_REBINDING_TIME: return "rebinding time (option 59)";
     case OPT_ISCSI_INITIATOR: return "iSCSI initiator name (option 203)";
     default: return "option " + std::to_string(code);
     }
@@ -243,6 +249,23 @@ bool usable_unicast(const uint8_t *p)
 Bytes build_discover(const Mac &mac, uint32_t xid, uint16_t secs)
 {
     return build(DHCPDISCOVER, mac, xid, secs, nullptr, nullptr);
+}
+
+Bytes client_id_of(const Mac &mac)
+{
+    Bytes b{1};
+    b.insert(b.end(), mac.begin(), mac.end());
+    return b;
+}
+
+Bytes build_renew(const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAddress &ciaddr, const Bytes &client_id)
+{
+    if (ciaddr.family != AF_INET || !ciaddr.set())
+        throw Error(ISCSI_ERR_INVAL, "dhcp: a renewing REQUEST needs our IPv4 address (ciaddr)");
+    if (client_id.size() > 255)
+        throw Error(ISCSI_ERR_INVAL, "dhcp: client identifier of " + std::to_string(client_id.size()) +
+                                         " bytes is longer than an option (255)");
+    return build(DHCPREQUEST, mac, xid, secs, nullptr, nullptr, &ciaddr, &client_id);
 }
 
 Bytes build_request(const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAddress &requested,
@@ -367,6 +390,10 @@ Lease parse_reply(const uint8_t *data, std::size_t len, uint32_t xid, const Mac 
         l.mtu = mtu;
     });
     o.optional(OPT_BROADCAST, [&l](const Bytes &d) { l.broadcast = ipv4(fixed(d, 4).data()); });
+    // T1 and T2 (RFC 2132 9.11, 9.12): a wrong length drops them, and the
+    // renewal uses RFC 2131 4.4.5's defaults (dhcp::lease_timers()).
+    o.optional(OPT_RENEWAL_TIME, [&l](const Bytes &d) { l.renew_time = get_be32(fixed(d, 4).data()); });
+    o.optional(OPT_REBINDING_TIME, [&l](const Bytes &d) { l.rebind_time = get_be32(fixed(d, 4).data()); });
     return l;
 }
 

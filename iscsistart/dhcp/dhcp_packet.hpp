@@ -58,7 +58,13 @@ struct Lease {
     std::string initiator_name;             // option 203 (iPXE's DHCP_ISCSI_INITIATOR_IQN)
     net::IpAddress server_id;               // option 54
     uint32_t lease_time = 0;                // option 51, seconds (0xffffffff = infinite)
+    uint32_t renew_time = 0;                // option 58 (T1), seconds; 0 = absent
+    uint32_t rebind_time = 0;               // option 59 (T2), seconds; 0 = absent
     std::string message;                    // option 56 (mostly with NAK)
+    // Not from the message: set by dhcp_acquire() and the lease file.
+    bool by_dhcp = false;                   // the interface was configured from this DHCP lease
+    Bytes client_id;                        // option 61 we sent (empty: client_id_of(chaddr))
+    long bound_at_s = -1;                   // CLOCK_BOOTTIME seconds when the REQUEST was sent; -1 unknown
     /// One line per optional option that was malformed and dropped, e.g.
     /// "dhcp: ignoring interface MTU (option 26): 67 is below 68"; the
     /// caller logs them (parse_reply() prints nothing).
@@ -77,6 +83,22 @@ Bytes build_discover(const Mac &mac, uint32_t xid, uint16_t secs);
 Bytes build_request(const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAddress &requested,
                     const net::IpAddress &server_id);
 
+/// The client identifier (option 61) build_discover() and build_request()
+/// send: type 1 (Ethernet) and the MAC (RFC 2132 9.14).
+Bytes client_id_of(const Mac &mac);
+
+/// A DHCPREQUEST in RENEWING or REBINDING state (RFC 2131 4.3.2, 4.4.5):
+/// ciaddr = `ciaddr` (our bound address), no broadcast flag (we can take
+/// a unicast reply), no requested-IP (50) and no server identifier (54)
+/// option (RFC 2131 table 4); option 61 is `client_id` (the boot's, as
+/// the lease file has it; empty: client_id_of(mac)), then 57 and 55 as in
+/// build_discover. The caller sends it unicast to the server (RENEWING)
+/// or broadcast (REBINDING). Throws isr::Error(ISCSI_ERR_INVAL) when
+/// `ciaddr` is not a set IPv4 address or `client_id` is longer than 255
+/// bytes.
+Bytes build_renew(const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAddress &ciaddr,
+                  const Bytes &client_id = {});
+
 /// Parse a server reply (the UDP payload). Checks op = 2 (BOOTREPLY),
 /// htype/hlen Ethernet, `xid`, chaddr = `mac`, the magic cookie; gathers
 /// options from the options field and, per option 52 (overload), the file
@@ -90,7 +112,8 @@ Bytes build_request(const Mac &mac, uint32_t xid, uint16_t secs, const net::IpAd
 /// yiaddr that is not a usable unicast address, option 54 missing or
 /// malformed, or a malformed option 51 (see parse_reply() in the .cpp for
 /// why these and no others).
-/// Every other option we read (1, 3, 6, 12, 15, 17, 26, 28, 56, 203) is
+/// Every other option we read (1, 3, 6, 12, 15, 17, 26, 28, 56, 58, 59,
+/// 203) is
 /// optional: a malformed one (wrong length, MTU below 68, a non-contiguous
 /// mask, text with control characters or embedded NULs) is dropped, as if
 /// absent, with one line in Lease::warnings; options we do not read are

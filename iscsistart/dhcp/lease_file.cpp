@@ -5,6 +5,10 @@
 #include "util/errors.hpp"
 
 #include <sys/socket.h>
+#include "util/text.hpp"
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -36,6 +40,23 @@ void make_dirs(const std::string &dir)
         errno = ENOTDIR;
         fail("create directory", dir);
     }
+}
+
+void check_ifname(const std::string &ifname)
+{
+    if (ifname.empty() || ifname == "." || ifname == ".." || ifname.find('/') != std::string::npos ||
+        ifname.find('\0') != std::string::npos)
+        throw Error(ISCSI_ERR_INVAL, "dhcp: bad interface name for a lease file: \"" + ifname + "\"");
+}
+
+// A temporary file's name suffix: unique enough with O_EXCL and retries.
+uint32_t random32_weak()
+{
+    static uint32_t x = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(nullptr);
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x;
 }
 
 } // namespace
@@ -72,7 +93,139 @@ std::string lease_text(const Lease &l, const std::string &ifname)
     line("SERVER", l.server_id.text());
     line("LEASETIME", l.lease_time ? std::to_string(l.lease_time) : "");
     line("INTERFACE", ifname);
+    line("METHOD", l.by_dhcp ? "dhcp" : "static");
+    line("RENEWTIME", l.renew_time ? std::to_string(l.renew_time) : "");
+    line("REBINDTIME", l.rebind_time ? std::to_string(l.rebind_time) : "");
+    static const char hex[] = "0123456789abcdef";
+    std::string cid;
+    for (uint8_t b : l.client_id)
+        cid += {hex[b >> 4], hex[b & 15]};
+    line("CLIENTID", cid);
+    line("BOUNDAT", l.bound_at_s >= 0 ? std::to_string(l.bound_at_s) : "");
     return out;
+}
+
+namespace {
+
+// One shell word as shell_quote() writes it: '...' runs joined by \'.
+bool unquote(const std::string &v, std::string &out)
+{
+    out.clear();
+    for (std::size_t i = 0; i < v.size();) {
+        if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == '\'') {
+            out += '\'';
+            i += 2;
+        } else if (v[i] == '\'') {
+            auto e = v.find('\'', i + 1);
+            if (e == std::string::npos)
+                return false;
+            out += v.substr(i + 1, e - i - 1);
+            i = e + 1;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+[[noreturn]] void bad_key(const std::string &key, const std::string &v)
+{
+    throw Error(ISCSI_ERR_INVAL, "lease file: " + key + "='" + text::printable(v) + "' is not valid");
+}
+
+IpAddress address_of(const std::string &key, const std::string &v)
+{
+    if (v.empty())
+        return {};
+    auto a = IpAddress::parse(v);
+    if (!a)
+        bad_key(key, v);
+    return *a;
+}
+
+unsigned long long number_of(const std::string &key, const std::string &v, unsigned long long max)
+{
+    if (v.empty())
+        return 0;
+    if (v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos)
+        bad_key(key, v);
+    unsigned long long n = strtoull(v.c_str(), nullptr, 10);
+    if (n > max)
+        bad_key(key, v);
+    return n;
+}
+
+} // namespace
+
+Lease parse_lease_text(const std::string &text, std::string &ifname)
+{
+    Lease l;
+    l.type = DHCPACK;
+    ifname.clear();
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto nl = text.find('\n', pos);
+        std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        pos = nl == std::string::npos ? text.size() : nl + 1;
+        auto eq = line.find('=');
+        if (eq == std::string::npos)
+            continue;
+        const std::string key = line.substr(0, eq);
+        std::string v;
+        if (!unquote(line.substr(eq + 1), v))
+            bad_key(key, line.substr(eq + 1));
+        if (key == "IP")
+            l.your_ip = address_of(key, v);
+        else if (key == "PREFIX")
+            l.prefix_len = (uint8_t)number_of(key, v, 128);
+        else if (key == "GATEWAY") {
+            if (!v.empty())
+                l.routers = {address_of(key, v)};
+        } else if (key == "DNS") {
+            std::size_t i = 0;
+            while (i < v.size()) {
+                auto sp = v.find(' ', i);
+                std::string w = v.substr(i, sp == std::string::npos ? std::string::npos : sp - i);
+                if (!w.empty())
+                    l.dns.push_back(address_of(key, w));
+                i = sp == std::string::npos ? v.size() : sp + 1;
+            }
+        } else if (key == "HOSTNAME")
+            l.hostname = v;
+        else if (key == "DOMAIN")
+            l.domain = v;
+        else if (key == "ROOTPATH")
+            l.root_path = v;
+        else if (key == "MTU")
+            l.mtu = (uint16_t)number_of(key, v, 65535);
+        else if (key == "BROADCAST")
+            l.broadcast = address_of(key, v);
+        else if (key == "INITIATOR")
+            l.initiator_name = v;
+        else if (key == "SERVER")
+            l.server_id = address_of(key, v);
+        else if (key == "LEASETIME")
+            l.lease_time = (uint32_t)number_of(key, v, 0xffffffffu);
+        else if (key == "RENEWTIME")
+            l.renew_time = (uint32_t)number_of(key, v, 0xffffffffu);
+        else if (key == "REBINDTIME")
+            l.rebind_time = (uint32_t)number_of(key, v, 0xffffffffu);
+        else if (key == "INTERFACE")
+            ifname = v;
+        else if (key == "METHOD") {
+            if (v != "dhcp" && v != "static")
+                bad_key(key, v);
+            l.by_dhcp = v == "dhcp";
+        } else if (key == "CLIENTID") {
+            if (v.size() % 2 || v.size() > 510 || v.find_first_not_of("0123456789abcdef") != std::string::npos)
+                bad_key(key, v);
+            l.client_id.clear();
+            for (std::size_t i = 0; i < v.size(); i += 2)
+                l.client_id.push_back((uint8_t)strtoul(v.substr(i, 2).c_str(), nullptr, 16));
+        } else if (key == "BOUNDAT")
+            l.bound_at_s = v.empty() ? -1 : (long)number_of(key, v, 1ULL << 40);
+    }
+    return l;
 }
 
 Lease static_lease(const IpAddress &address, uint8_t prefix_len, const IpAddress &gateway,
@@ -90,15 +243,37 @@ Lease static_lease(const IpAddress &address, uint8_t prefix_len, const IpAddress
 
 void write_lease(const Lease &l, const std::string &ifname, const std::string &dir)
 {
-    if (ifname.empty() || ifname == "." || ifname == ".." || ifname.find('/') != std::string::npos ||
-        ifname.find('\0') != std::string::npos)
-        throw Error(ISCSI_ERR_INVAL, "dhcp: bad interface name for a lease file: \"" + ifname + "\"");
+    check_ifname(ifname);
     if (dir.empty())
         throw Error(ISCSI_ERR_INVAL, "dhcp: empty lease directory");
     make_dirs(dir);
-    const std::string path = dir + "/" + ifname + ".lease";
-    std::string tmp = dir + "/." + ifname + ".lease.XXXXXX";
-    int fd = mkostemp(tmp.data(), O_CLOEXEC);
+    int dfd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        fail("open directory", dir);
+    try {
+        write_lease_at(l, ifname, dfd, dir);
+    } catch (...) {
+        close(dfd);
+        throw;
+    }
+    close(dfd);
+}
+
+void write_lease_at(const Lease &l, const std::string &ifname, int dirfd, const std::string &dir)
+{
+    check_ifname(ifname);
+    const std::string name = ifname + ".lease";
+    const std::string path = dir + "/" + name;
+    std::string tmp;
+    int fd = -1;
+    for (int i = 0; i < 100 && fd < 0; ++i) {
+        char sfx[16];
+        snprintf(sfx, sizeof sfx, "%08x", (unsigned)random32_weak());
+        tmp = "." + name + "." + sfx;
+        fd = openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0)
         fail("create a temporary file for", path);
     const std::string text = lease_text(l, ifname);
@@ -118,12 +293,12 @@ void write_lease(const Lease &l, const std::string &ifname, const std::string &d
         ok = false;
         saved = errno;
     }
-    if (ok && rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok && renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0) {
         ok = false;
         saved = errno;
     }
     if (!ok) {
-        unlink(tmp.c_str());
+        unlinkat(dirfd, tmp.c_str(), 0);
         errno = saved;
         fail("write", path);
     }

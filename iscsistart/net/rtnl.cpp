@@ -49,7 +49,7 @@ Rtnl::~Rtnl()
 }
 
 int Rtnl::transact(const std::vector<uint8_t> &req, Mode mode, const std::string &what, std::vector<Link> *links,
-                   std::string *ext)
+                   std::string *ext, std::vector<Address> *addrs)
 {
     nlmsghdr rh;
     memcpy(&rh, req.data(), sizeof rh);
@@ -124,6 +124,10 @@ int Rtnl::transact(const std::vector<uint8_t> &req, Mode mode, const std::string
                     return -err;
                 return interrupted ? EINTR : 0;
             }
+            if (h.nlmsg_type == RTM_NEWADDR && addrs) {
+                if (auto a = rtnl::parse_addr(msg, h.nlmsg_len))
+                    addrs->push_back(*a);
+            }
             if (h.nlmsg_type == RTM_NEWLINK && links) {
                 if (auto l = rtnl::parse_link(msg, h.nlmsg_len))
                     links->push_back(*l);
@@ -144,6 +148,20 @@ void Rtnl::request(const std::vector<uint8_t> &req, const std::string &what, int
     if (!ext.empty())
         msg += " (" + ext + ")";
     throw Error(err == EPERM || err == EACCES ? ISCSI_ERR_ACCESS : ISCSI_ERR_INTERNAL, msg);
+}
+
+std::vector<Address> Rtnl::addresses()
+{
+    for (int attempt = 0;; ++attempt) {
+        std::vector<Address> out;
+        std::string ext;
+        int err = transact(rtnl::getaddr_dump(++seq_), Mode::DUMP, "list addresses", nullptr, &ext, &out);
+        if (err == 0)
+            return out;
+        if (err != EINTR || attempt >= 4)
+            throw Error(err == EPERM ? ISCSI_ERR_ACCESS : ISCSI_ERR_INTERNAL,
+                        std::string("rtnl: list addresses failed: ") + strerror(err));
+    }
 }
 
 std::vector<Link> Rtnl::links()

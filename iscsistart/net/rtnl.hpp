@@ -63,6 +63,8 @@ public:
     void add_route(const Link &link, const IpAddress &dest, uint8_t prefix_len, const IpAddress &gateway);
     /// add_route() of the default route via `gateway`.
     void add_default_route(const Link &link, const IpAddress &gateway);
+    /// All IPv4 addresses (RTM_GETADDR dump).
+    std::vector<Address> addresses();
     /// Whether link `index` has carrier (false when it has gone).
     bool carrier(int index);
 
@@ -72,7 +74,7 @@ private:
     // the kernel's errno (0 on success) and fills `links` from RTM_NEWLINK
     // replies; `ext` gets the extended-ack text.
     int transact(const std::vector<uint8_t> &req, Mode mode, const std::string &what, std::vector<Link> *links,
-                 std::string *ext);
+                 std::string *ext, std::vector<Address> *addrs = nullptr);
     // transact() in ACK mode; throws on errors other than `ok_errno`.
     void request(const std::vector<uint8_t> &req, const std::string &what, int ok_errno = 0);
 

@@ -363,6 +363,53 @@ std::optional<Link> parse_link(const uint8_t *msg, std::size_t len)
     return l;
 }
 
+std::vector<uint8_t> getaddr_dump(uint32_t seq)
+{
+    MsgBuilder m(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, seq);
+    ifaddrmsg ifa{};
+    ifa.ifa_family = AF_INET;
+    m.put(&ifa, sizeof ifa);
+    return m.bytes();
+}
+
+std::optional<Address> parse_addr(const uint8_t *msg, std::size_t len)
+{
+    nlmsghdr h;
+    if (!header_of(msg, len, RTM_NEWADDR, sizeof(ifaddrmsg), h))
+        return std::nullopt;
+    ifaddrmsg ifa;
+    memcpy(&ifa, msg + NLMSG_HDRLEN, sizeof ifa);
+    if (ifa.ifa_family != AF_INET && ifa.ifa_family != AF_INET6)
+        return std::nullopt;
+    const std::size_t alen = ifa.ifa_family == AF_INET ? 4 : 16;
+    Address a;
+    a.index = (int)ifa.ifa_index;
+    a.prefix_len = ifa.ifa_prefixlen;
+    a.flags = ifa.ifa_flags;
+    IpAddress local, address;
+    std::size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof ifa);
+    if (off > h.nlmsg_len)
+        off = h.nlmsg_len;
+    for_each_attr(msg + off, h.nlmsg_len - off, [&](unsigned type, const uint8_t *p, std::size_t n) {
+        IpAddress *to = type == IFA_LOCAL ? &local : type == IFA_ADDRESS ? &address : nullptr;
+        if (to && n == alen) {
+            to->family = ifa.ifa_family;
+            memcpy(to->bytes.data(), p, alen);
+        } else if (type == IFA_FLAGS && n >= 4) {
+            memcpy(&a.flags, p, 4);
+        } else if (type == IFA_CACHEINFO && n >= sizeof(ifa_cacheinfo)) {
+            ifa_cacheinfo ci;
+            memcpy(&ci, p, sizeof ci);
+            a.valid_lft = ci.ifa_valid;
+            a.preferred_lft = ci.ifa_prefered;
+        }
+    });
+    a.local = local.set() ? local : address;
+    if (a.index <= 0 || !a.local.set())
+        return std::nullopt;
+    return a;
+}
+
 std::optional<Ack> parse_ack(const uint8_t *msg, std::size_t len)
 {
     nlmsghdr h;
@@ -387,5 +434,29 @@ std::optional<Ack> parse_ack(const uint8_t *msg, std::size_t len)
 }
 
 } // namespace rtnl
+
+AddressOwner address_owner(const std::vector<Address> &addrs, int index, const IpAddress &ours)
+{
+    bool other = false;
+    for (const auto &a : addrs) {
+        if (a.index != index || a.local.family != AF_INET)
+            continue;
+        if (a.local.family == ours.family && memcmp(a.local.bytes.data(), ours.bytes.data(), 4) == 0)
+            return a.valid_lft == 0xffffffffu ? AddressOwner::OURS : AddressOwner::FINITE;
+        other = true;
+    }
+    return other ? AddressOwner::REPLACED : AddressOwner::GONE;
+}
+
+const char *address_owner_text(AddressOwner o)
+{
+    switch (o) {
+    case AddressOwner::OURS: return "ours";
+    case AddressOwner::FINITE: return "finite lifetime";
+    case AddressOwner::REPLACED: return "replaced by another address";
+    case AddressOwner::GONE: return "removed";
+    }
+    return "?";
+}
 
 } // namespace isr::net

@@ -36,6 +36,34 @@ struct Link {
     bool stacked() const;
 };
 
+/// One address as RTM_NEWADDR describes it.
+struct Address {
+    int index = 0;                  // ifa_index
+    IpAddress local;                // IFA_LOCAL (IPv4), else IFA_ADDRESS
+    uint8_t prefix_len = 0;
+    uint32_t flags = 0;             // IFA_F_* (IFA_FLAGS when sent, else ifa_flags)
+    uint32_t valid_lft = 0xffffffffu;     // IFA_CACHEINFO, seconds; 0xffffffff = forever
+    uint32_t preferred_lft = 0xffffffffu; // (also when the kernel sent no IFA_CACHEINFO)
+};
+
+/// Who manages the address iscsistart configured (see address_owner()).
+enum class AddressOwner {
+    OURS,     // still there with an infinite valid lifetime, as we added it
+    FINITE,   // there, but with a finite valid lifetime: another DHCP client set it
+    REPLACED, // gone, and another IPv4 address is on the interface
+    GONE,     // gone, no IPv4 address left on the interface
+};
+
+/// Whether another program has taken over address `ours` on link `index`,
+/// from the link's RTM_NEWADDR records `addrs` (other links' are
+/// skipped). iscsistart adds its address without IFA_CACHEINFO, so with
+/// an infinite lifetime; a network manager with its own DHCP client
+/// (systemd-networkd, NetworkManager, dhclient, dhcpcd) adds or replaces
+/// it with the lease's lifetime, or removes it and adds its own.
+AddressOwner address_owner(const std::vector<Address> &addrs, int index, const IpAddress &ours);
+/// "ours", "finite lifetime", "replaced by another address", "removed".
+const char *address_owner_text(AddressOwner o);
+
 namespace rtnl {
 
 /// The longest interface name the kernel takes (IFNAMSIZ - 1).
@@ -105,6 +133,12 @@ std::vector<uint8_t> new_route(int index, const IpAddress &dest, uint8_t prefix_
 /// new_route() of the default route (dst_len 0) via `gateway`: RTA_GATEWAY
 /// and RTA_OIF.
 std::vector<uint8_t> new_default_route(int index, const IpAddress &gateway, uint32_t seq);
+
+/// RTM_GETADDR dump of all IPv4 addresses (NLM_F_REQUEST|NLM_F_DUMP).
+std::vector<uint8_t> getaddr_dump(uint32_t seq);
+/// Parse one RTM_NEWADDR message; nullopt when it is not a well-formed
+/// RTM_NEWADDR of an IPv4 or IPv6 address.
+std::optional<Address> parse_addr(const uint8_t *msg, std::size_t len);
 
 /// Parse one RTM_NEWLINK message (starting at its nlmsghdr, `len` bytes
 /// available); nullopt when it is not a well-formed RTM_NEWLINK.

@@ -1,5 +1,6 @@
 #include "supervisor.hpp"
 
+#include "lease_keeper.hpp"
 #include "policy.hpp"
 #include "../kernel/kevent.hpp"
 #include "../kernel/uevent.hpp"
@@ -7,6 +8,7 @@
 #include "util/log.hpp"
 #include "util/clock.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -27,6 +29,7 @@ namespace {
 constexpr int ISCSID_GRACE_MS = 10000;
 
 volatile sig_atomic_t g_stop = 0;
+LeaseKeeper *g_leases = nullptr; // run()'s, ticked from every wait
 char **g_argv = nullptr; // main's, for set_title()
 
 // After replacement_timeout the kernel fails the session's I/O (a
@@ -109,8 +112,12 @@ void pause_ms(BootSession &s, long ms, std::vector<kernel::KEvent> &later)
         long left = until - monotonic_ms();
         if (left <= 0)
             return;
+        if (g_leases)
+            g_leases->tick(); // never waits
         kernel::KEvent ev;
-        if (s.nl->next_event(ev, (int)left) && !(ev.sid == s.sid && ev.kind == kernel::KEvent::Kind::CONN_ERROR))
+        // at most 2 s at a time: the lease keeper's granularity
+        if (s.nl->next_event(ev, (int)std::min(left, 2000L)) &&
+            !(ev.sid == s.sid && ev.kind == kernel::KEvent::Kind::CONN_ERROR))
             later.push_back(ev);
     }
 }
@@ -266,8 +273,13 @@ void run(std::vector<BootSession> &sessions)
     for (const auto &s : sessions)
         log::info("supervising session %u (pid %d, %s)", s.sid, (int)getpid(), footprint().c_str());
 
+    // DHCP leases of the interfaces iscsistart configured: ticked once per
+    // turn (every 2 s at most) and from every wait of a recovery.
+    LeaseKeeper leases(g_proc);
+    g_leases = &leases;
     std::vector<kernel::KEvent> later;
     while (!sessions.empty() && !g_stop) {
+        leases.tick();
         bool up = iscsid_up();
         for (auto it = sessions.begin(); it != sessions.end();) {
             const char *gone = nullptr;
@@ -297,6 +309,7 @@ void run(std::vector<BootSession> &sessions)
                 got = sessions.front().nl->next_event(ev, 2000);
             } catch (const Error &e) {
                 log::error("supervisor: %s", e.what());
+                g_leases = nullptr;
                 return;
             }
         }
@@ -322,6 +335,7 @@ void run(std::vector<BootSession> &sessions)
             break;
         }
     }
+    g_leases = nullptr;
     log::info("supervisor exits");
 }
 

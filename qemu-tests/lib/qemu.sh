@@ -1,7 +1,7 @@
 # Sourced by run-boot.sh (not run on its own): the QEMU command line and the
 # wait for it: the delayed target start, --restart-target-after's kill and
 # restart, --paths 2's second NIC, --path-events and --path-down-at-start,
-# --timeout; sets QEMU_RC, TIMED_OUT, SECS.
+# --stop-dhcp-after, --timeout; sets QEMU_RC, TIMED_OUT, SECS.
 # Uses run-boot.sh's globals; see the options at the top of run-boot.sh.
 
 NIC2=()   # --paths 2: path B's NIC, the guest's second (eth1 unless renamed)
@@ -33,7 +33,7 @@ while alive "$QEMU_PID"; do
             fail "cannot bring path ${PATH_DOWN_AT_START%%:*} up"
         START_UP_AT=
     fi
-    if [ -z "$T_MOUNTED" ] && { [ -n "$RESTART_AFTER" ] || [ -n "$PATH_EV_LEFT" ]; } &&
+    if [ -z "$T_MOUNTED" ] && { [ -n "$RESTART_AFTER" ] || [ -n "$PATH_EV_LEFT" ] || [ -n "$STOP_DHCP_AFTER" ]; } &&
         grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI' "$LOG" 2>/dev/null; then
         T_MOUNTED=$el
         info "root mounted at +$((el / 1000)) s${RESTART_AFTER:+; restarting the target in $RESTART_AFTER s}"
@@ -47,6 +47,11 @@ while alive "$QEMU_PID"; do
             fail "cannot bring path $ev_path $ev_dir"
         case $PATH_EV_LEFT in *$'\n'*) PATH_EV_LEFT=${PATH_EV_LEFT#*$'\n'} ;; *) PATH_EV_LEFT= ;; esac
     done
+    if [ -n "$STOP_DHCP_AFTER" ] && [ -n "$T_MOUNTED" ] && [ -n "$DNSMASQ_PID" ] &&
+        [ "$el" -ge $((T_MOUNTED + STOP_DHCP_AFTER * 1000)) ]; then
+        stop_dnsmasq "at +$((el / 1000)) s (--stop-dhcp-after $STOP_DHCP_AFTER)"
+        info "dnsmasq stopped at +$((el / 1000)) s"
+    fi
     if [ -n "$RESTART_AFTER" ]; then
         if [ -n "$T_MOUNTED" ] && [ -z "$T_KILLED" ] && [ "$el" -ge $((T_MOUNTED + RESTART_AFTER * 1000)) ]; then
             echo "=== tgtd killed at +$((el / 1000)) s" >>"$TGTLOG"

@@ -6,6 +6,8 @@
 
 CLEAN=$(tr -d '\r' < "$LOG")
 [ -s "$RUN/qemu.out" ] && { echo; echo "=== qemu stdout/stderr"; cat "$RUN/qemu.out"; } >>"$LOG"
+DHCPLOG=$WORK/$NAME.dnsmasq.log
+[ -f "$RUN/dnsmasq.log" ] && cp "$RUN/dnsmasq.log" "$DHCPLOG"
 marker() { printf '%s\n' "$CLEAN" | awk -v m="$1" '$1 == m { print $2; exit }'; }
 T0=$(marker ISR-T0)
 T1=$(marker ISR-T1)
@@ -34,6 +36,15 @@ pass() {  # the boot went as expected: check the log patterns, then PASS
     for re in "${EXPECT_LOGS[@]}"; do
         printf '%s\n' "$CLEAN" | grep -Eq -- "$re" ||
             fail "no console line matches --expect-log '$re' (${SECS}s), see $LOG"
+    done
+    for re in "${EXPECT_DHCP_LOGS[@]}"; do
+        grep -Eq -- "$re" "$DHCPLOG" 2>/dev/null ||
+            fail "no dnsmasq log line matches --expect-dhcp-log '$re' (${SECS}s), see $DHCPLOG"
+    done
+    for re in "${EXPECT_DHCP_COUNTS[@]}"; do
+        n=$(grep -Ec -- "${re#*:}" "$DHCPLOG" 2>/dev/null)
+        [ "${n:-0}" -ge "${re%%:*}" ] ||
+            fail "${n:-0} dnsmasq log line(s) match '${re#*:}', want at least ${re%%:*} (${SECS}s), see $DHCPLOG"
     done
     local i=0
     for re in "${FORBID_LOGS[@]}"; do

@@ -458,7 +458,7 @@ static void parse_bad_required(void **)
     EXPECT_ERROR(parse(reply(cat({opt(53, {}), SERVER, Bytes{255}}))), ISCSI_ERR_INVAL,
                  "message type (option 53) has length 0");
     // unknown options and ones we do not use are skipped, whatever they hold
-    Lease l = parse(with(cat({opt(43, Bytes(255, 0xff)), opt(250, {}), opt(58, {1}), opt(42, {1, 2, 3}),
+    Lease l = parse(with(cat({opt(43, Bytes(255, 0xff)), opt(250, {}), opt(66, {1}), opt(42, {1, 2, 3}),
                               opt(119, {0xc0})})));
     assert_int_equal(l.type, DHCPACK);
     assert_true(l.warnings.empty());
@@ -638,7 +638,12 @@ static void lease_text_lines(void **)
                        "INITIATOR='iqn.2026-11.test:client'\n"
                        "SERVER='10.77.0.1'\n"
                        "LEASETIME='3600'\n"
-                       "INTERFACE='eth0'\n";
+                       "INTERFACE='eth0'\n"
+                       "METHOD='static'\n"
+                       "RENEWTIME=''\n"
+                       "REBINDTIME=''\n"
+                       "CLIENTID=''\n"
+                       "BOUNDAT=''\n";
     assert_string_equal(lease_text(l, "eth0").c_str(), want.c_str());
     Lease empty;
     std::string e = lease_text(empty, "eth1");
@@ -662,7 +667,8 @@ static void static_lease_text(void **)
     std::string t = lease_text(static_lease(a, 24, gw, {gw}, "host1"), "ens2");
     assert_string_equal(t.c_str(), "IP='10.77.0.2'\nPREFIX='24'\nNETMASK='255.255.255.0'\nGATEWAY='10.77.0.1'\n"
                                    "DNS='10.77.0.1'\nHOSTNAME='host1'\nDOMAIN=''\nROOTPATH=''\nMTU=''\nBROADCAST=''\n"
-                                   "INITIATOR=''\nSERVER=''\nLEASETIME=''\nINTERFACE='ens2'\n");
+                                   "INITIATOR=''\nSERVER=''\nLEASETIME=''\nINTERFACE='ens2'\nMETHOD='static'\n"
+                                   "RENEWTIME=''\nREBINDTIME=''\nCLIENTID=''\nBOUNDAT=''\n");
     // no gateway: no GATEWAY value
     t = lease_text(static_lease(a, 16, net::IpAddress{}, {}, ""), "eth0");
     assert_non_null(strstr(t.c_str(), "PREFIX='16'\nNETMASK='255.255.0.0'\nGATEWAY=''\nDNS=''\n"));
