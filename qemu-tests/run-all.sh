@@ -260,7 +260,7 @@ RERUN_LOGS=(--expect-log "^isr-rerun: args rc=15 disks=/dev/sd[a-z]+\$"
 # net.ifnames=0: the root's udev would rename the (up) NIC, fail, and leave
 # the link uninitialised, so networkd would never configure it.
 SD_SCENARIOS="sd-networkd-reboot sd-nm-poweroff sd-open-iscsi-reboot"
-SD_SHUTDOWN=45
+SD_SHUTDOWN=60
 SD_COMMON="rd.shell=0 rd.retry=30 net.ifnames=0 systemd.wants=isr-test.service"
 SD_NO_ISCSID="systemd.mask=open-iscsi.service systemd.mask=iscsid.service systemd.mask=iscsid.socket"
 SD_LAST_WRITE=/var/lib/isr/last-write.txt
@@ -490,6 +490,8 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log "^isr-sd-journal: .*eth0: Configuring with /run/systemd/network/10-iscsiroot-eth0\.network\.\$"
                   --expect-log '^ISR-SD-CHECK-OK$'
                   --expect-log '^ISR-LAST-WRITE .* addr=\[10\.77\.0\.[0-9]+/24 .*sessions=\[session1=LOGGED_IN \] supervisor=\[pid [0-9]+: @iscsistart'
+                  --expect-log '^Sending SIGTERM to remaining processes'
+                  --expect-log "^Remounting '/' read-only"
                   --forbid-log 'supervisor exits'
                   --disk-check "$SD_LAST_WRITE:^ISR-LAST-WRITE .* supervisor=\[pid [0-9]+: @iscsistart") ;;
         # NetworkManager (networkd and open-iscsi masked), a static boot:
