@@ -11,6 +11,7 @@
 #include "dhcp/lease_file.hpp"
 #include "firmware.hpp"
 #include "kernel/nl_wake.hpp"
+#include "handover/keep_network.hpp"
 #include "paths/runner.hpp"
 #include "session_exists.hpp"
 #include "net/netconfig.hpp"
@@ -122,6 +123,30 @@ struct NetState {
     std::vector<net::IpAddress> dns;
 };
 
+// The real root's network managers leave `dev` alone (handover/
+// keep_network.hpp); a failure is only a warning: the boot goes on.
+void keep_network(const net::Link &dev, bool dhcp, const dhcp::Lease &l)
+{
+    handover::BootInterface bi;
+    bi.ifname = dev.name;
+    bi.mac = dev.mac;
+    bi.perm_mac = dev.perm_mac;
+    bi.dhcp = dhcp;
+    bi.address = l.your_ip;
+    bi.prefix_len = l.prefix_len ? l.prefix_len : 24;
+    if (!l.routers.empty())
+        bi.gateway = l.routers[0];
+    bi.dns = l.dns;
+    try {
+        handover::write_keep_network(bi);
+        log::info("%s: /run/systemd/network/%s and /run/NetworkManager/conf.d/%s keep it for the root",
+                  dev.name.c_str(), handover::networkd_file_name(dev.name).c_str(),
+                  handover::nm_file_name(dev.name).c_str());
+    } catch (const Error &e) {
+        log::info("warning: %s", e.what());
+    }
+}
+
 // Bring up one interface as planned; returns its name.
 std::string bring_up(const InterfacePlan &p, const BootConfig &b, NetState &st)
 {
@@ -169,6 +194,8 @@ std::string bring_up(const InterfacePlan &p, const BootConfig &b, NetState &st)
             log::info("warning: cannot set the hostname %s: %s", lease.hostname.c_str(), strerror(errno));
     }
     dhcp::write_lease(lease, dev.name, RUN_DIR);
+    if (b.keep_network)
+        keep_network(dev, p.method != IpConfig::STATIC, lease);
     st.dns.insert(st.dns.end(), lease.dns.begin(), lease.dns.end());
     st.leases.emplace_back(dev.name, lease);
     return dev.name;

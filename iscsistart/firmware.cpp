@@ -5,6 +5,7 @@
 #include "../ibft/source.hpp"
 #include "boot_session.hpp"
 #include "dhcp/lease_file.hpp"
+#include "handover/keep_network.hpp"
 #include "ibft_nic.hpp"
 #include "kernel/modules.hpp"
 #include "net/netconfig.hpp"
@@ -13,6 +14,7 @@
 #include "util/log.hpp"
 #include "util/secret.hpp"
 
+#include <fstream>
 #include <cerrno>
 #include <cstdio>
 #include <unistd.h>
@@ -99,6 +101,13 @@ int fw_network(const cli::Options &o)
         return ISCSI_ERR_NO_OBJS_FOUND;
     }
     std::vector<net::IpAddress> dns;
+    bool keep = true;
+    {
+        std::ifstream f("/proc/cmdline");
+        std::string line;
+        if (std::getline(f, line))
+            keep = handover::keep_network_wanted(line);
+    }
     for (const auto &n : nics) {
         std::string ifname = net::configure_nic(n, 10000);
         dns.insert(dns.end(), n.dns.begin(), n.dns.end());
@@ -107,6 +116,18 @@ int fw_network(const cli::Options &o)
         try {
             if (n.address.set())
                 dhcp::write_lease(dhcp::static_lease(n.address, n.prefix_len, n.gateway, n.dns, n.hostname), ifname);
+            // the iBFT's address is applied statically, even when the
+            // firmware got it by DHCP: the root keeps it the same way
+            if (keep && n.address.set()) {
+                handover::BootInterface bi;
+                bi.ifname = ifname;
+                bi.mac = n.mac;
+                bi.address = n.address;
+                bi.prefix_len = n.prefix_len;
+                bi.gateway = n.gateway;
+                bi.dns = n.dns;
+                handover::write_keep_network(bi);
+            }
         } catch (const Error &e) {
             log::info("warning: %s", e.what());
         }

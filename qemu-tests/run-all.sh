@@ -261,6 +261,22 @@ LEASE_OPTS=(--cmdline "ip=dhcp netroot=dhcp BOOTIF=01-52-54-00-12-34-56" --dhcp-
             --expect-log "eth0: keeping the DHCP lease for 10\.77\.0\.[0-9]+ from 10\.77\.0\.1 \(120 s, T1 [0-9]+ s, T2 [0-9]+ s\)"
             --expect-log "^isr-lease-after: METHOD='dhcp'\$"
             --expect-log "^ISR-LEASE-OK 10\.77\.0\.[0-9]+ on eth0 ")
+# systemd roots (issue 18): build-systemd-root.sh's Debian 12 root (systemd,
+# networkd with a catch-all DHCP=yes .network, NetworkManager's default,
+# open-iscsi) booted from the dracut image; systemd.mask= picks the network
+# manager, isr-test.service (systemd.wants=) checks that the boot NIC keeps
+# its address and the session stays LOGGED_IN once the manager runs, then
+# reboots or powers off; the shutdown must end within SD_SHUTDOWN s of its
+# ISR-SHUTDOWN-START line, and isr-last-write.service's ExecStop (stopped
+# after the network manager and open-iscsi) must reach the disk.
+# net.ifnames=0: the root's udev would rename the (up) NIC, fail, and leave
+# the link uninitialised, so networkd would never configure it.
+SD_SCENARIOS="sd-networkd-reboot sd-nm-poweroff sd-open-iscsi-reboot"
+SD_SHUTDOWN=60
+SD_COMMON="rd.shell=0 rd.retry=30 net.ifnames=0 systemd.wants=isr-test.service"
+SD_NO_ISCSID="systemd.mask=open-iscsi.service systemd.mask=iscsid.service systemd.mask=iscsid.socket"
+SD_LAST_WRITE=/var/lib/isr/last-write.txt
+ours_only $SD_SCENARIOS
 scenario_opts() {  # sets OPTS for scenario $1
     case $1 in
         noauth) OPTS=(--timeout 120) ;;
@@ -473,6 +489,46 @@ scenario_opts() {  # sets OPTS for scenario $1
                   --expect-log '^iscsiroot: root device /dev/root -> /dev/dm-[0-9]+$'
                   --expect-log '^isr-initrd-by-uuid: [0-9a-f-]+ -> /dev/dm-[0-9]+$') ;;
         # dracut: root=LABEL= is mounted by rootfs-block once the login made the disk
+        # networkd (NetworkManager and open-iscsi masked), a DHCP boot:
+        # our /run file (10-iscsiroot-eth0.network) wins over the root's
+        # 80-isr-cloud-dhcp.network, networkd asks for the same lease and
+        # keeps the address; the supervisor ('@iscsistart') is still there
+        # when the last unit stops and is never stopped (no "supervisor
+        # exits"); systemd-shutdown's own lines on the console
+        # (systemd.log_target=console)
+        sd-networkd-reboot)
+            OPTS=(--initrd "$DRACUT_IMG" --systemd-root --dhcp-root-path --timeout 400 --shutdown-within "$SD_SHUTDOWN"
+                  --cmdline "ip=dhcp netroot=dhcp $SD_COMMON systemd.mask=NetworkManager.service $SD_NO_ISCSID isr.sd.check=networkd isr.sd.shutdown=reboot systemd.log_target=console"
+                  --expect-log "^isr-sd-journal: .*eth0: Configuring with /run/systemd/network/10-iscsiroot-eth0\.network\.\$"
+                  --expect-log '^ISR-SD-CHECK-OK$'
+                  --expect-log '^ISR-LAST-WRITE .* addr=\[10\.77\.0\.[0-9]+/24 .*sessions=\[session1=LOGGED_IN \] supervisor=\[pid [0-9]+: @iscsistart'
+                  --expect-log '^Sending SIGTERM to remaining processes'
+                  --expect-log "^Remounting '/' read-only"
+                  --forbid-log 'supervisor exits'
+                  --disk-check "$SD_LAST_WRITE:^ISR-LAST-WRITE .* supervisor=\[pid [0-9]+: @iscsistart") ;;
+        # NetworkManager (networkd and open-iscsi masked), a static boot:
+        # our /run/NetworkManager/conf.d file leaves eth0 unmanaged
+        sd-nm-poweroff)
+            OPTS=(--initrd "$DRACUT_IMG" --systemd-root --timeout 400 --shutdown-within "$SD_SHUTDOWN"
+                  --cmdline "$STATIC_ROOT $SD_COMMON systemd.mask=systemd-networkd.service systemd.mask=systemd-networkd.socket $SD_NO_ISCSID isr.sd.check=nm isr.sd.shutdown=poweroff"
+                  --expect-log '^isr-sd-nmcli: eth0:ethernet:unmanaged:$'
+                  --expect-log '^ISR-SD-CHECK-OK$'
+                  --expect-log '^ISR-LAST-WRITE .* addr=\[10\.77\.0\.2/24 .*sessions=\[session1=LOGGED_IN \]'
+                  --disk-check "$SD_LAST_WRITE:^ISR-LAST-WRITE .*sessions=\[session1=LOGGED_IN \]") ;;
+        # Debian's open-iscsi in the root (networkd for the network): its
+        # iscsid adopts the session (the supervisor steps back); at reboot
+        # umountiscsi.sh lists the root's session in
+        # /run/open-iscsi/shutdown-keep-sessions and logout-all.sh skips
+        # it: the session is still LOGGED_IN after open-iscsi.service and
+        # iscsid have stopped, and the last write reaches the disk
+        sd-open-iscsi-reboot)
+            OPTS=(--initrd "$DRACUT_IMG" --systemd-root --dhcp-root-path --timeout 400 --shutdown-within "$SD_SHUTDOWN"
+                  --cmdline "ip=dhcp netroot=dhcp $SD_COMMON systemd.mask=NetworkManager.service isr.sd.check=iscsid isr.sd.shutdown=reboot"
+                  --expect-log 'session 1: iscsid took the session over; no longer supervising it'
+                  --expect-log '^ISR-SD-CHECK-OK$'
+                  --expect-log '^isr-last-write: open-iscsi keeps: /sys/devices/platform/host[0-9]+/session1 '
+                  --expect-log '^ISR-LAST-WRITE .*sessions=\[session1=LOGGED_IN \] .*open-iscsi=inactive iscsid=inactive'
+                  --disk-check "$SD_LAST_WRITE:^ISR-LAST-WRITE .*sessions=\[session1=LOGGED_IN \]") ;;
         dracut-static)
             OPTS=(--initrd "$DRACUT_IMG" --timeout 120
                   --cmdline "$STATIC_ROOT $DRACUT_ARGS"
@@ -849,7 +905,7 @@ build_image() {
     echo "run-all: ${1##*/} failed, see $log" >&2
     return 1
 }
-wanted 'dracut-*' 'dracut-sd-*' &&
+{ wanted 'dracut-*' 'dracut-sd-*' || wanted 'sd-*'; } &&
     build_image "$DRACUT_IMG" "$HERE/work/dracut-build.log" "$HERE/build-dracut-image.sh" "$DRACUT_IMG" "$BINARY"
 wanted 'dracut-sd-*' 'dracut-sd-ifnames*' &&
     build_image "$DRACUT_SD_IMG" "$HERE/work/dracut-sd-build.log" \
@@ -857,6 +913,8 @@ wanted 'dracut-sd-*' 'dracut-sd-ifnames*' &&
 wanted 'dracut-sd-ifnames*' &&
     build_image "$DRACUT_SDN_IMG" "$HERE/work/dracut-sd-ifnames-build.log" \
         "$HERE/build-dracut-image.sh" "$DRACUT_SDN_IMG" "$BINARY" systemd-ifnames
+wanted 'sd-*' &&
+    build_image "$HERE/work/sdroot.img" "$HERE/work/sdroot-build.log" "$HERE/build-systemd-root.sh" "$HERE/work/sdroot.img"
 wanted 'mp-dracut-*' &&
     build_image "$DRACUT_MP_IMG" "$HERE/work/dracut-mp-build.log" "$HERE/build-dracut-image.sh" "$DRACUT_MP_IMG" "$BINARY" mp
 { wanted 'initcpio-*' 'initcpio-sd-*' || wanted 'sanboot-*' || wanted 'ipxe-*'; } &&

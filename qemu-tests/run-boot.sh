@@ -162,6 +162,19 @@
 #                          (with --paths 2) PATH (A or B) is down from before
 #                          QEMU starts until SECS seconds after (the portal
 #                          unreachable at boot), then up
+#   --systemd-root         the target's LUN is build-systemd-root.sh's Debian 12
+#                          root (systemd as init, networkd, NetworkManager,
+#                          open-iscsi; cached as work/sdroot.img) instead of
+#                          the busybox one; for --initrd images
+#   --shutdown-within SECS FAIL unless the console has the test root's
+#                          "ISR-SHUTDOWN-START UPTIME" line and the kernel's
+#                          "reboot: Restarting system" or "reboot: Power
+#                          down" line at most SECS seconds (kernel
+#                          timestamps) later
+#   --disk-check PATH:REGEX  after QEMU and tgtd have ended, the file PATH in
+#                          the target's disk image (debugfs -R 'cat PATH')
+#                          must have a line matching the extended REGEX
+#                          (repeatable)
 #   --keep                 keep the per-run directory (work/run-*)
 # Environment: ISR_QEMU_CPU (default "max"; "qemu64" lacks SSE4.2/PCLMUL, so
 #   crc32c-intel and crct10dif-pclmul cannot load)
@@ -215,6 +228,9 @@ EXTRA_FILES=()
 PATHS=1
 PATH_EVENTS=
 PATH_DOWN_AT_START=
+SYSTEMD_ROOT=0
+SHUTDOWN_WITHIN=
+DISK_CHECKS=()
 
 INITIATOR_IQN=iqn.2026-11.test.iscsiroot:initiator
 TARGET_IQN=iqn.2026-11.test.iscsiroot:root
@@ -254,6 +270,9 @@ while [ $# -gt 0 ]; do
         --no-preload) PRELOAD=no ;;
         --kernel-args) KERNEL_ARGS=$2; shift ;;
         --keep) KEEP=1 ;;
+        --systemd-root) SYSTEMD_ROOT=1 ;;
+        --shutdown-within) SHUTDOWN_WITHIN=$2; shift ;;
+        --disk-check) DISK_CHECKS+=("$2"); shift ;;
         --initrd) INITRD=$2; shift ;;
         --ipxe) IPXE=$2; shift ;;
         --ipxe-script) IPXE_SCRIPT=$2; shift ;;
@@ -301,6 +320,11 @@ case $EXPECT in
 esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "bad --timeout '$TIMEOUT'"
 [[ $TARGET_DELAY =~ ^[0-9]+$ ]] || fail "bad --target-delay '$TARGET_DELAY'"
+[ -z "$SHUTDOWN_WITHIN" ] || [[ $SHUTDOWN_WITHIN =~ ^[0-9]+$ ]] || fail "bad --shutdown-within '$SHUTDOWN_WITHIN'"
+for c in "${DISK_CHECKS[@]}"; do
+    [[ $c == /*:* ]] || fail "bad --disk-check '$c' (/PATH:REGEX)"
+done
+[ "$SYSTEMD_ROOT" = 0 ] || [ -n "$INITRD" ] || fail "--systemd-root needs --initrd (an initramfs that mounts root=LABEL=isr-root)"
 [ -z "$RESTART_AFTER" ] || [[ $RESTART_AFTER =~ ^[0-9]+$ ]] || fail "bad --restart-target-after '$RESTART_AFTER'"
 [ -z "$STOP_DHCP_AFTER" ] || [[ $STOP_DHCP_AFTER =~ ^[0-9]+$ ]] || fail "bad --stop-dhcp-after '$STOP_DHCP_AFTER'"
 [[ $DHCP_LEASE =~ ^([0-9]+[mh]?|infinite)$ ]] || fail "bad --dhcp-lease '$DHCP_LEASE'"
@@ -426,6 +450,17 @@ if [ ! -f "$ROOTFS" ] || [ "$HERE/build-rootfs.sh" -nt "$ROOTFS" ] || [ "$HERE/m
     flock "$WORK/.lock-rootfs" sh -c '[ -f "$2" ] && [ ! "$1/build-rootfs.sh" -nt "$2" ] && [ ! "$1/multipath.conf" -nt "$2" ] || "$1/build-rootfs.sh" "$2"' \
         _ "$HERE" "$ROOTFS" >"$WORK/rootfs-build.log" 2>&1 ||
         fail "build-rootfs.sh failed, see $WORK/rootfs-build.log"
+fi
+
+if [ "$SYSTEMD_ROOT" = 1 ]; then
+    # build-systemd-root.sh caches the debootstrap tree itself; the image
+    # is rebuilt when the script or the root's files change
+    ROOTFS=$WORK/sdroot.img
+    if [ ! -f "$ROOTFS" ] || [ -n "$(find "$HERE/build-systemd-root.sh" "$HERE/sdroot" -newer "$ROOTFS" -print -quit)" ]; then
+        flock "$WORK/.lock-sdroot" sh -c '[ -f "$2" ] && [ -z "$(find "$1/build-systemd-root.sh" "$1/sdroot" -newer "$2" -print -quit)" ] || "$1/build-systemd-root.sh" "$2"' \
+            _ "$HERE" "$ROOTFS" >"$WORK/sdroot-build.log" 2>&1 ||
+            fail "build-systemd-root.sh failed, see $WORK/sdroot-build.log"
+    fi
 fi
 
 # --- per-run state and cleanup ------------------------------------------------

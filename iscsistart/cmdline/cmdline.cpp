@@ -80,6 +80,8 @@ BootConfig parse(std::string_view line)
             b.login_retry_max = (int)number(key, val, 0, 1000000);
         } else if (key == "rd.iscsiroot.supervise") {
             b.supervise = !has_val || yes(val) ? 1 : 0;
+        } else if (key == "rd.iscsiroot.keep-network") {
+            b.keep_network = !has_val || yes(val);
         } else if (key == "rd.iscsi.waitnet") {
             b.waitnet = yes(val);
         } else if (key == "rd.net.timeout.carrier") {

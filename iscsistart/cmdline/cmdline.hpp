@@ -66,6 +66,7 @@ struct BootConfig {
     bool root_path_from_dhcp = false; // netroot=dhcp / root=dhcp
     bool use_ibft = false;          // rd.iscsi.firmware, rd.iscsi.ibft, ip=ibft, iscsi_auto
     int supervise = -1;             // rd.iscsiroot.supervise=0|1 (-1: not given)
+    bool keep_network = true;       // rd.iscsiroot.keep-network=0: no files for the root's network managers
     std::string initiator;          // rd.iscsi.initiator / iscsi_initiator
     std::string username, username_in; // rd.iscsi.username / in.username (all targets)
     Secret password, password_in;

@@ -27,8 +27,43 @@ info "$DETAIL qemu-exit=$QEMU_RC log=$LOG"
 # strerror's "(http[s]://ipxe.org/XXXXXXXX)"
 IPXE_SAN_ERROR='^(Could not open SAN device|Could not describe SAN devices|Boot from SAN device 0x[0-9a-f]+ failed): .* \((https?://)?ipxe\.org/[0-9a-f]{8}\)$'
 
+# --shutdown-within: from the test root's ISR-SHUTDOWN-START (its uptime)
+# to the kernel's last line (its printk timestamp)
+SHUTDOWN_NOTE=
+shutdown_check() {
+    [ -n "$SHUTDOWN_WITHIN" ] || return 0
+    local t0 t1
+    t0=$(printf '%s\n' "$CLEAN" | awk '$1 == "ISR-SHUTDOWN-START" { print $2; exit }')
+    t1=$(printf '%s\n' "$CLEAN" | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\] reboot: \(Restarting system\|Power down\).*/\1/p' | head -n1)
+    [ -n "$t0" ] || fail "no ISR-SHUTDOWN-START line (${SECS}s), see $LOG"
+    [ -n "$t1" ] || fail "no 'reboot: Restarting system' or 'reboot: Power down' line after ISR-SHUTDOWN-START $t0: the shutdown did not finish (${SECS}s), see $LOG"
+    local d
+    d=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+    info "shutdown: ${d} s (ISR-SHUTDOWN-START $t0 to the kernel's reboot line at $t1)"
+    awk -v d="$d" -v m="$SHUTDOWN_WITHIN" 'BEGIN { exit !(d <= m) }' ||
+        fail "the shutdown took ${d} s, more than --shutdown-within $SHUTDOWN_WITHIN s, see $LOG"
+    SHUTDOWN_NOTE=", shutdown ${d} s"
+}
+# --disk-check: the files on the target's disk once tgtd is gone
+disk_check() {
+    [ ${#DISK_CHECKS[@]} -gt 0 ] || return 0
+    local c path re text
+    [ -n "$TGTD_PID" ] && kill_wait "$TGTD_PID" KILL
+    TGTD_PID=
+    command -v debugfs >/dev/null || fail "--disk-check needs debugfs (e2fsprogs)"
+    for c in "${DISK_CHECKS[@]}"; do
+        path=${c%%:*} re=${c#*:}
+        text=$(debugfs -R "cat $path" "$RUN/disk.img" 2>/dev/null)
+        printf '%s\n' "$text" | sed "s|^|=== disk $path: |" >>"$LOG"
+        printf '%s\n' "$text" | grep -Eq -- "$re" ||
+            fail "the disk's $path has no line matching '$re' (${text:+it has: $(printf '%s' "$text" | head -c 200)}${text:-it is missing or empty})"
+    done
+}
+
 pass() {  # the boot went as expected: check the log patterns, then PASS
     local re n
+    shutdown_check
+    disk_check
     # --path-events the boot did not live to see: the scenario tested less
     # than it says
     [ -z "${PATH_EV_LEFT:-}" ] ||
@@ -53,7 +88,7 @@ pass() {  # the boot went as expected: check the log patterns, then PASS
         n=$(printf '%s\n' "$CLEAN" | grep -En -m1 -- "$re" | cut -d: -f1)
         [ -z "$n" ] || fail "console line $n matches --forbid-log pattern #$i (${SECS}s), see $LOG"
     done
-    echo "PASS $NAME (${SECS}s, login $LOGIN)"
+    echo "PASS $NAME (${SECS}s, login $LOGIN$SHUTDOWN_NOTE)"
     exit 0
 }
 
