@@ -1,6 +1,8 @@
 #!/bin/sh
 # /sbin/iscsiroot: the iscsiroot dracut module's netroot handler, queued
-# once by the cmdline hook (parse-iscsiroot.sh).
+# once by the cmdline hook (parse-iscsiroot.sh).  The initqueue sources it
+# in a subshell, which has dracut-lib.sh's functions already; run as a
+# command it sources dracut-lib.sh itself.
 #
 # Runs iscsistart in kernel-command-line mode: it loads the NIC driver,
 # configures ip=/vlan=/ifname= (or the iBFT's network, or DHCP), writes
@@ -18,7 +20,7 @@ type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 RUNDIR=/run/iscsiroot
-mkdir -p "$RUNDIR"
+[ -d "$RUNDIR" ] || mkdir -p "$RUNDIR"
 [ -e "$RUNDIR/done" ] && exit 0
 
 # the meaning of iscsistart's exit codes (open-iscsi's ISCSI_ERR_*)
@@ -82,7 +84,21 @@ echo "iscsiroot: running iscsistart ${1%%=*}" >&2
 _out=$(iscsistart "$@")
 _rc=$?
 echo "$_rc" > "$RUNDIR/iscsistart.rc"
-_disks=$(printf '%s\n' "$_out" | sed -n 's,^\(/dev/[^ ]*\).*,\1,p')
+# the first word of each line that names a /dev node (shell builtins only:
+# forks are slow this early); _list is the same, space-separated
+_disks= _list= _first=
+while read -r _l _; do
+    case "$_l" in
+        /dev/*)
+            _disks="$_disks${_disks:+
+}$_l"
+            _list="$_list$_l "
+            : "${_first:=$_l}"
+            ;;
+    esac
+done << EOF
+$_out
+EOF
 # 15 with disks printed: the session was there already (a rerun of this
 # hook, or another login before it); iscsistart did not log in again and
 # printed its disks, as after a login of its own
@@ -94,9 +110,8 @@ elif [ "$_rc" -ne 0 ]; then
 fi
 
 printf '%s\n' "$_disks" > "$RUNDIR/disks"
-_first=$(printf '%s\n' "$_disks" | sed -n 1p)
-echo "iscsiroot: logged in, disks: $(printf '%s ' $_disks)" >&2
-info "iscsiroot: logged in, disks: $(printf '%s ' $_disks)"
+echo "iscsiroot: logged in, disks: $_list" >&2
+info "iscsiroot: logged in, disks: $_list"
 
 if [ -e "$RUNDIR/want-dev-root" ]; then
     if [ -z "$_first" ] || ! [ -b "$_first" ]; then

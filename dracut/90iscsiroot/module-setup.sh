@@ -106,6 +106,14 @@ install() {
         dfatal "iscsiroot: refusing to be combined with dracut's iscsi module (open-iscsi): both would log into the root target. Build with --omit iscsi."
         exit 1
     fi
+    # dracut's network modules would bring the NIC up too (ifup from udev
+    # rules, DHCP unless ip= says otherwise) and hold the main loop until
+    # their online hooks ran: slower, and a second owner of the interface
+    local _m
+    for _m in network-legacy network-manager systemd-networkd connman; do
+        dracut_module_included "$_m" &&
+            dwarning "iscsiroot: dracut's $_m module is included: it configures the network as well (iscsistart does); omit it (--omit $_m)"
+    done
     _bin=$(iscsiroot_find_bin) || {
         dfatal "iscsiroot: iscsiroot's iscsistart not found (set ISCSIROOT_BIN)"
         exit 1

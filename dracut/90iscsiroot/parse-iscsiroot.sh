@@ -51,6 +51,16 @@ if getargbool 1 rd.iscsiroot && iscsiroot_wanted; then
     rootok=1
     # do not return before the login has been tried (and the disk is known)
     echo '[ -e /run/iscsiroot/done ]' > "$hookdir/initqueue/finished/iscsiroot.sh"
-    /sbin/initqueue --onetime --unique --name iscsiroot /sbin/iscsiroot
+    # the job, as "initqueue --onetime --unique --name iscsiroot" would
+    # write it, but without that script's own process (a shell that
+    # sources dracut-lib.sh), and running /sbin/iscsiroot in a subshell of
+    # the main loop rather than as a new shell that sources it once more:
+    # each costs a few hundred milliseconds this early in a slow boot
+    {
+        # shellcheck disable=SC2016  # $job is the main loop's
+        echo '[ -e "$job" ] && rm -f -- "$job"'
+        echo '( . /sbin/iscsiroot )'
+    } > "$hookdir/initqueue/iscsiroot.sh"
+    : >> "$hookdir/initqueue/work"
     info "iscsiroot: iSCSI root requested (root=$root), login queued"
 fi
