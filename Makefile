@@ -262,14 +262,17 @@ integration: $(BUILD)/tests/login_probe $(BUILD)/tests/ibft_tool $(BUILD)/tests/
 # CHAP, command line with DHCP, iBFT, the supervisor, the dracut and
 # initcpio hooks), each harness boot running crypto_kat in the guest first;
 # tests/integration/static-binary.sh checks the binary itself
+# BOOT_JOBS: QEMU boots at once (one per CPU of the 2 a CI machine has);
+# run-all.sh still runs the time-bounded scenarios alone
+BOOT_JOBS ?= 2
 STATIC_SCENARIOS := ^(noauth|chap-mutual|chap-missing-hash|cmdline-dhcp|ibft-static|supervise-target-restart|dracut-static|initcpio-static)$$
 boot-tests: iscsistart/iscsistart $(BUILD)/tests/vlan_tagger static
 	tests/integration/static-binary.sh $(CURDIR)/$(STATIC)/iscsistart $(STATIC_MAX_BYTES)
 	tests/integration/musl-toolchain.sh
 	tests/integration/packages.sh
-	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart \
+	qemu-tests/run-all.sh --binary $(CURDIR)/iscsistart/iscsistart --jobs $(BOOT_JOBS) \
 		--vlan-tagger $(CURDIR)/$(BUILD)/tests/vlan_tagger
-	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)' \
+	qemu-tests/run-all.sh --binary $(CURDIR)/$(STATIC)/iscsistart --only '$(STATIC_SCENARIOS)' --jobs $(BOOT_JOBS) \
 		--crypto-kat $(CURDIR)/$(STATIC)/crypto_kat
 
 check: unit unit-asan integration boot-tests

@@ -6,7 +6,9 @@
 #   --binary PATH   iscsistart to test (default ../iscsistart/iscsistart);
 #                   Debian's /usr/sbin/iscsistart gets --preload (it loads no
 #                   modules itself), any other binary gets --no-preload
-#   --jobs N        boots run in parallel (default 1; >1 skews login times)
+#   --jobs N        boots run in parallel (default 1; >1 skews login times);
+#                   the scenarios of SERIAL (below: bounds on how long a
+#                   recovery or a boot may take) always run alone
 #   --only REGEX    run only scenarios whose name matches REGEX
 #   --crypto-kat PATH  crypto_kat (make static) for the guest to run after
 #                   iscsistart in every scenario booting the harness's own
@@ -986,11 +988,23 @@ stop_all() {
 }
 trap stop_all INT TERM HUP
 
+# Boots whose checks bound a time (a recovery, a path's return, the root
+# mounted before a path comes back) run with no other boot beside them, so
+# that --jobs cannot make them fail.
+SERIAL=" target-delayed-20s paths-first-down supervise-target-restart supervise-gives-up target-down-60s
+ mp-dracut-cut mp-dracut-cut-long mp-dracut-first-down mp-initcpio-cut "
+SERIAL_RUNNING=0
 i=0
 for name in $SCENARIOS; do
     if [ -n "$ONLY" ] && ! [[ $name =~ $ONLY ]]; then continue; fi
     i=$((i + 1))
-    while [ ${#RUNNING[@]} -ge "$JOBS" ]; do reap_one; done
+    if [[ $SERIAL == *" $name "* ]]; then
+        while [ ${#RUNNING[@]} -gt 0 ]; do reap_one; done
+    else
+        while [ ${#RUNNING[@]} -ge "$JOBS" ] || { [ "$SERIAL_RUNNING" = 1 ] && [ ${#RUNNING[@]} -gt 0 ]; }; do reap_one; done
+    fi
+    SERIAL_RUNNING=0
+    [[ $SERIAL == *" $name "* ]] && SERIAL_RUNNING=1
     NO_KAT=0
     scenario_opts "$name"
     if [ -n "$CRYPTO_KAT" ] && [ "$NO_KAT" = 0 ] && [[ " ${OPTS[*]} " != *" --initrd "* && " ${OPTS[*]} " != *" --sanboot "* ]]; then
