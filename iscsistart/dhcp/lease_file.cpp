@@ -3,6 +3,7 @@
 #include "util/secret.hpp"
 
 #include "util/errors.hpp"
+#include "util/file_write.hpp"
 
 #include <sys/socket.h>
 #include "util/text.hpp"
@@ -19,44 +20,11 @@ namespace isr::dhcp {
 
 namespace {
 
-[[noreturn]] void fail(const std::string &what, const std::string &path)
-{
-    throw Error(ISCSI_ERR, "dhcp: cannot " + what + " " + path + ": " + strerror(errno));
-}
-
-void make_dirs(const std::string &dir)
-{
-    for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
-        if (pos != dir.size() && dir[pos] != '/')
-            continue;
-        std::string d = dir.substr(0, pos);
-        if (mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
-            fail("create directory", d);
-    }
-    struct stat st;
-    if (stat(dir.c_str(), &st) != 0)
-        fail("create directory", dir);
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        fail("create directory", dir);
-    }
-}
-
 void check_ifname(const std::string &ifname)
 {
     if (ifname.empty() || ifname == "." || ifname == ".." || ifname.find('/') != std::string::npos ||
         ifname.find('\0') != std::string::npos)
         throw Error(ISCSI_ERR_INVAL, "dhcp: bad interface name for a lease file: \"" + ifname + "\"");
-}
-
-// A temporary file's name suffix: unique enough with O_EXCL and retries.
-uint32_t random32_weak()
-{
-    static uint32_t x = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(nullptr);
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return x;
 }
 
 } // namespace
@@ -246,62 +214,13 @@ void write_lease(const Lease &l, const std::string &ifname, const std::string &d
     check_ifname(ifname);
     if (dir.empty())
         throw Error(ISCSI_ERR_INVAL, "dhcp: empty lease directory");
-    make_dirs(dir);
-    int dfd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        fail("open directory", dir);
-    try {
-        write_lease_at(l, ifname, dfd, dir);
-    } catch (...) {
-        close(dfd);
-        throw;
-    }
-    close(dfd);
+    files::write_atomic(dir, ifname + ".lease", lease_text(l, ifname), "dhcp");
 }
 
 void write_lease_at(const Lease &l, const std::string &ifname, int dirfd, const std::string &dir)
 {
     check_ifname(ifname);
-    const std::string name = ifname + ".lease";
-    const std::string path = dir + "/" + name;
-    std::string tmp;
-    int fd = -1;
-    for (int i = 0; i < 100 && fd < 0; ++i) {
-        char sfx[16];
-        snprintf(sfx, sizeof sfx, "%08x", (unsigned)random32_weak());
-        tmp = "." + name + "." + sfx;
-        fd = openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0)
-        fail("create a temporary file for", path);
-    const std::string text = lease_text(l, ifname);
-    std::size_t done = 0;
-    bool ok = fchmod(fd, 0644) == 0;
-    while (ok && done < text.size()) {
-        ssize_t w = write(fd, text.data() + done, text.size() - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        ok = w > 0;
-        if (ok)
-            done += (std::size_t)w;
-    }
-    ok = ok && fsync(fd) == 0;
-    int saved = errno;
-    if (close(fd) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    if (ok && renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0) {
-        ok = false;
-        saved = errno;
-    }
-    if (!ok) {
-        unlinkat(dirfd, tmp.c_str(), 0);
-        errno = saved;
-        fail("write", path);
-    }
+    files::write_atomic_at(dirfd, dir, ifname + ".lease", lease_text(l, ifname), "dhcp");
 }
 
 } // namespace isr::dhcp
