@@ -36,14 +36,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 MAC=02:00:5e:10:00:03
-ip netns add "$srv" && ip netns add "$cli" || { bad "ip netns add"; finish; }
-ip -n "$srv" link set lo up
-ip -n "$cli" link set lo up
-ip -n "$srv" link add srv0 type veth peer name cli0 netns "$cli" &&
-    ip -n "$cli" link set cli0 address "$MAC" &&
-    ip -n "$srv" addr add 10.99.0.1/24 dev srv0 &&
-    ip -n "$srv" link set srv0 up &&
-    ip -n "$cli" link set cli0 up || { bad "cannot create the veth pair"; finish; }
+veth_netns "$srv" "$cli" "$MAC" up
 
 # authoritative: it answers a RENEWING REQUEST for an address it has no
 # record of (ours came from a "boot" it never saw) with an ACK, or a NAK

@@ -15,3 +15,17 @@ need_root_and() {
     fi
     [ -x "$1" ] || { bad "no executable $1"; finish; }
 }
+# veth_netns SRV CLI MAC [up]: network namespaces SRV and CLI (loopback
+# up) joined by a veth pair: srv0 in SRV, 10.99.0.1/24 and up; cli0 in CLI
+# with MAC, up only when the fourth word is "up"; one FAIL and the end of
+# the test if any step fails
+veth_netns() {
+    ip netns add "$1" && ip netns add "$2" &&
+        ip -n "$1" link set lo up && ip -n "$2" link set lo up &&
+        ip -n "$1" link add srv0 type veth peer name cli0 netns "$2" &&
+        ip -n "$2" link set cli0 address "$3" &&
+        ip -n "$1" addr add 10.99.0.1/24 dev srv0 &&
+        ip -n "$1" link set srv0 up &&
+        { [ "${4:-}" != up ] || ip -n "$2" link set cli0 up; } ||
+        { bad "cannot create the namespaces $1, $2 and their veth pair"; finish; }
+}
