@@ -177,20 +177,20 @@ FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++
 FUZZ_FLAGS := -I$(CURDIR) -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_IBFT_SRC := fuzz/ibft_fuzz.cpp ibft/parse.cpp util/ip_address.cpp util/secret.cpp crypto/openssl.cpp
-FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp \
+FUZZ_DHCP_SRC := fuzz/dhcp_fuzz.cpp iscsistart/dhcp/dhcp_packet.cpp iscsistart/dhcp/lease_file.cpp util/file_write.cpp \
 	util/ip_address.cpp util/secret.cpp util/text.cpp crypto/openssl.cpp
 FUZZ_CMDLINE_SRC := fuzz/cmdline_fuzz.cpp iscsistart/cmdline/cmdline.cpp iscsistart/cmdline/fields.cpp \
 	iscsistart/cmdline/netroot_uri.cpp iscsistart/cmdline/ip_param.cpp iscsistart/cmdline/net_plan.cpp \
 	iscsistart/cmdline/sources.cpp iscsistart/login/negotiate.cpp iscsistart/login/text_keys.cpp util/text.cpp \
 	util/ip_address.cpp util/secret.cpp util/mac.cpp crypto/openssl.cpp
 FUZZ_LOGIN_PDU_SRC := fuzz/login_pdu_fuzz.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
-	iscsistart/login/chap.cpp util/secret.cpp util/log.cpp crypto/openssl.cpp
+	iscsistart/login/chap.cpp util/secret.cpp util/log.cpp crypto/openssl.cpp crypto/unique.cpp
 FUZZ_LOGIN_SRC := fuzz/login_fuzz.cpp crypto/openssl.cpp util/log.cpp iscsistart/login/login.cpp iscsistart/login/chap.cpp \
 	iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp util/text.cpp \
-	util/secret.cpp
+	util/secret.cpp crypto/unique.cpp
 FUZZ_SENDTARGETS_SRC := fuzz/sendtargets_fuzz.cpp iscsistart/discovery/sendtargets.cpp iscsistart/discovery/text_pdu.cpp \
 	iscsistart/login/login.cpp iscsistart/login/negotiate.cpp iscsistart/login/pdu.cpp iscsistart/login/text_keys.cpp \
-	iscsistart/login/chap.cpp util/text.cpp util/secret.cpp util/log.cpp crypto/openssl.cpp
+	iscsistart/login/chap.cpp util/text.cpp util/secret.cpp util/log.cpp crypto/openssl.cpp crypto/unique.cpp
 FUZZ_KEVENT_SRC := fuzz/kevent_fuzz.cpp iscsistart/kernel/kevent.cpp iscsistart/kernel/nl_reply.cpp
 # NAME:MAX_LEN[:DICT] for fuzz/run.sh, which runs them one after another
 FUZZ_TARGETS := ibft:4096 dhcp:1500 cmdline:4096 login_pdu:4096:fuzz/login.dict login:8192:fuzz/login.dict \
