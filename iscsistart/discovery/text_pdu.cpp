@@ -16,19 +16,17 @@ using bytes::put_be16;
 using bytes::put_be24;
 using bytes::put_be32;
 
-// The opcode of `b` must be `want` (`what` names it for the message).
+// The opcode of `b` must be `want` (`what` names it for the message); a
+// Reject says its reason.
 void expect_opcode(const uint8_t *b, uint8_t want, const char *what)
 {
-    const uint8_t op = b[BHS_OPCODE] & OPCODE_MASK;
-    if (op == want)
-        return;
-    char m[96];
-    if (op == OP_REJECT)
+    if ((b[BHS_OPCODE] & OPCODE_MASK) == OP_REJECT && want != OP_REJECT) {
+        char m[96];
         snprintf(m, sizeof m, "discovery: target sent a Reject PDU (reason 0x%02x) instead of a %s", b[REJECT_REASON],
                  what);
-    else
-        snprintf(m, sizeof m, "discovery: expected a %s PDU, got opcode 0x%02x", what, op);
-    throw Error(ISCSI_ERR_LOGIN, m);
+        throw Error(ISCSI_ERR_LOGIN, m);
+    }
+    check_opcode(b, want, "discovery", what);
 }
 
 } // namespace

@@ -52,14 +52,19 @@ std::array<uint8_t, BHS_LEN> encode_login_response(const LoginResponse &r)
     return bhs_bytes(h);
 }
 
+void check_opcode(const uint8_t *b, uint8_t want, const char *who, const char *what)
+{
+    const uint8_t op = b[BHS_OPCODE] & OPCODE_MASK;
+    if (op == want)
+        return;
+    char m[96];
+    snprintf(m, sizeof m, "%s: expected a %s PDU, got opcode 0x%02x", who, what, op);
+    throw Error(ISCSI_ERR_LOGIN, m);
+}
+
 LoginRequest decode_login_request(const uint8_t *b)
 {
-    uint8_t op = b[BHS_OPCODE] & OPCODE_MASK;
-    if (op != OP_LOGIN_REQ) {
-        char m[80];
-        snprintf(m, sizeof m, "login: expected a Login Request PDU, got opcode 0x%02x", op);
-        throw Error(ISCSI_ERR_LOGIN, m);
-    }
+    check_opcode(b, OP_LOGIN_REQ, "login", "Login Request");
     LoginRequestBhs h;
     std::memcpy(&h, b, BHS_LEN);
     LoginRequest r;
@@ -88,11 +93,7 @@ LoginResponse decode_login_response(const uint8_t *b)
         snprintf(m, sizeof m, "login: target sent a Reject PDU (reason 0x%02x)", b[REJECT_REASON]);
         throw Error(ISCSI_ERR_LOGIN, m);
     }
-    if (op != OP_LOGIN_RSP) {
-        char m[80];
-        snprintf(m, sizeof m, "login: expected a Login Response PDU, got opcode 0x%02x", op);
-        throw Error(ISCSI_ERR_LOGIN, m);
-    }
+    check_opcode(b, OP_LOGIN_RSP, "login", "Login Response");
     LoginResponseBhs h;
     std::memcpy(&h, b, BHS_LEN);
     LoginResponse r;

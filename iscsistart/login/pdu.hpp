@@ -153,6 +153,11 @@ std::array<uint8_t, BHS_LEN> encode_login_response(const LoginResponse &r);
 /// is not Login Request.
 LoginRequest decode_login_request(const uint8_t *bhs);
 
+/// Checks that the opcode of the BHS at `bhs` (without the I bit) is `want`;
+/// otherwise throws Error(ISCSI_ERR_LOGIN) "WHO: expected a WHAT PDU, got
+/// opcode 0xNN" (`who`: "login", "discovery"; `what`: "Login Response").
+void check_opcode(const uint8_t *bhs, uint8_t want, const char *who, const char *what);
+
 /// Decode a 48-byte BHS as a Login Response.
 /// Throws isr::Error(ISCSI_ERR_LOGIN) when the opcode is not Login Response
 /// (a Reject PDU is reported as such).
