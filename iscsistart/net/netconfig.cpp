@@ -58,22 +58,17 @@ bool has_driver(const std::string &dir)
     return lstat((dir + "/driver").c_str(), &st) == 0;
 }
 
-// Load the drivers for PCI device `bdf` through libkmod: its own modalias
-// and those of its child devices (virtio_pci creates a virtio device that
-// needs virtio_net; nothing else loads it without udev), skipping devices
-// that have a driver bound. `tried` holds the modaliases handled so far;
-// called on every poll, it loads only new ones.
-void load_pci_drivers(const std::string &bdf, std::set<std::string> &tried)
+// The modaliases of PCI device directory `dir` and of its child devices
+// (virtio_pci creates a virtio device that needs virtio_net; nothing else
+// loads it without udev) that have no driver bound. `missing` is set when
+// the device itself has no modalias.
+std::vector<std::string> unbound_aliases(const std::string &dir, bool &missing)
 {
-    const std::string dir = "/sys/bus/pci/devices/" + bdf;
     std::vector<std::string> aliases;
     std::string a;
-    if (!read_line(dir + "/modalias", a)) {
-        if (tried.insert("missing:" + bdf).second)
-            log::info("net: %s: no such PCI device (no %s/modalias)", bdf.c_str(), dir.c_str());
-    } else if (!has_driver(dir)) {
+    missing = !read_line(dir + "/modalias", a);
+    if (!missing && !has_driver(dir))
         aliases.push_back(a);
-    }
     if (DIR *d = opendir(dir.c_str())) {
         while (dirent *e = readdir(d)) {
             // Real subdirectories only: symlinks such as firmware_node lead
@@ -86,11 +81,32 @@ void load_pci_drivers(const std::string &bdf, std::set<std::string> &tried)
         }
         closedir(d);
     }
-    for (auto &alias : aliases) {
-        if (!tried.insert(alias).second)
-            continue;
-        log::info("net: %s: loading the driver for %s", bdf.c_str(), alias.c_str());
-        kernel::load_module(alias); // logs its own failure; we then time out naming the MAC
+    return aliases;
+}
+
+// Load the drivers for PCI device `bdf` through libkmod: its own modalias
+// and those of its child devices, skipping devices that have a driver
+// bound. A driver's probe creates its child devices before the load
+// returns, so the children are looked for again at once (up to 4 levels),
+// not on the caller's next poll. `tried` holds the modaliases handled so
+// far; called on every poll, it loads only new ones.
+void load_pci_drivers(const std::string &bdf, std::set<std::string> &tried)
+{
+    const std::string dir = "/sys/bus/pci/devices/" + bdf;
+    for (int level = 0; level < 4; ++level) {
+        bool missing = false, loaded = false;
+        const auto aliases = unbound_aliases(dir, missing);
+        if (missing && tried.insert("missing:" + bdf).second)
+            log::info("net: %s: no such PCI device (no %s/modalias)", bdf.c_str(), dir.c_str());
+        for (auto &alias : aliases) {
+            if (!tried.insert(alias).second)
+                continue;
+            log::info("net: %s: loading the driver for %s", bdf.c_str(), alias.c_str());
+            kernel::load_module(alias); // logs its own failure; we then time out naming the MAC
+            loaded = true;
+        }
+        if (!loaded)
+            return;
     }
 }
 
