@@ -207,7 +207,7 @@ add_binary() {   # add_binary PATH|NAME [DEST] [MODE]: file + ldd libraries
         [ -e "$BUILDROOT$lib" ] || add_file "$lib" "$lib"
     done < <(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3; next }
                                $1 ~ /^\// { print $1 }')
-    if ldd "$bin" | grep -q 'not found'; then
+    if grep -q 'not found' <<<"$(ldd "$bin")"; then
         error "binary dependency not found for '%s'" "$bin"
     fi
 }

@@ -55,7 +55,7 @@ disk_check() {
         path=${c%%:*} re=${c#*:}
         text=$(debugfs -R "cat $path" "$RUN/disk.img" 2>/dev/null)
         printf '%s\n' "$text" | sed "s|^|=== disk $path: |" >>"$LOG"
-        printf '%s\n' "$text" | grep -Eq -- "$re" ||
+        grep -Eq -- "$re" <<<"$text" ||
             fail "the disk's $path has no line matching '$re' (${text:+it has: $(printf '%s' "$text" | head -c 200)}${text:-it is missing or empty})"
     done
 }
@@ -69,7 +69,7 @@ pass() {  # the boot went as expected: check the log patterns, then PASS
     [ -z "${PATH_EV_LEFT:-}" ] ||
         fail "path events not done before the guest ended: $(printf '%s' "$PATH_EV_LEFT" | awk '{ printf "%s-%s@%d ", $2, $3, $1 / 1000 }')(${SECS}s), see $PATHLOG"
     for re in "${EXPECT_LOGS[@]}"; do
-        printf '%s\n' "$CLEAN" | grep -Eq -- "$re" ||
+        grep -Eq -- "$re" <<<"$CLEAN" ||
             fail "no console line matches --expect-log '$re' (${SECS}s), see $LOG"
     done
     for re in "${EXPECT_DHCP_LOGS[@]}"; do
@@ -94,14 +94,14 @@ pass() {  # the boot went as expected: check the log patterns, then PASS
 
 [ "$TIMED_OUT" = 1 ] && fail "timed out after ${TIMEOUT}s (${FAILED:-last line: $(printf '%s\n' "$CLEAN" | grep -v '^\s*$' | tail -n1 | cut -c1-100)})"
 if [ -z "$EXPECT_RC" ]; then
-    if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
+    if grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI' <<<"$CLEAN"; then
         pass
     fi
     [ -n "$FAILED" ] && fail "expected success, got '$FAILED' (${SECS}s)"
     [ -z "$T0" ] && fail "init never reached iscsistart (${SECS}s), see $LOG"
     fail "no ISR-ROOT-MOUNTED-FROM-ISCSI marker (${SECS}s), see $LOG"
 else
-    if printf '%s\n' "$CLEAN" | grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI'; then
+    if grep -q '^ISR-ROOT-MOUNTED-FROM-ISCSI' <<<"$CLEAN"; then
         fail "expected fail:$EXPECT_RC but the root was mounted (${SECS}s)"
     fi
     if [ "$EXPECT_RC" = ipxe ]; then
@@ -113,7 +113,7 @@ else
         [ -n "$FAILED" ] && fail "expected iPXE to fail, got '$FAILED' (${SECS}s)"
         [ "$QEMU_RC" = 0 ] ||
             fail "expected iPXE to fail and reboot (QEMU exit 0), but QEMU exited $QEMU_RC (${SECS}s), see $LOG"
-        printf '%s\n' "$CLEAN" | grep -Eq "$IPXE_SAN_ERROR" ||
+        grep -Eq "$IPXE_SAN_ERROR" <<<"$CLEAN" ||
             fail "expected iPXE to fail, but no console line matches '$IPXE_SAN_ERROR' (${SECS}s), see $LOG"
         pass
     fi
@@ -125,11 +125,11 @@ else
     if [ "$EXPECT_RC" = panic ]; then
         [ "$QEMU_RC" = 0 ] ||
             fail "expected initramfs-tools' panic and a reboot (QEMU exit 0), but QEMU exited $QEMU_RC (${SECS}s), see $LOG"
-        printf '%s\n' "$CLEAN" | grep -q '^Rebooting automatically due to panic= boot argument' ||
+        grep -q '^Rebooting automatically due to panic= boot argument' <<<"$CLEAN" ||
             fail "expected initramfs-tools' panic (panic= reboot), see $LOG"
         pass
     fi
-    if printf '%s\n' "$CLEAN" | grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC"; then
+    if grep -qx "ISR-BOOT-FAILED rc=$EXPECT_RC" <<<"$CLEAN"; then
         pass
     fi
     fail "expected 'ISR-BOOT-FAILED rc=$EXPECT_RC', got '${FAILED:-nothing}' (${SECS}s)"
