@@ -20,8 +20,8 @@ case $desc in
     *"statically linked"*) ok "file: $desc" ;;
     *) bad "file does not say statically linked: $desc" ;;
 esac
-if readelf -lW "$bin" | grep -q 'INTERP'; then bad "has a program interpreter"; else ok "no program interpreter"; fi
-if readelf -dW "$bin" | grep -q 'There is no dynamic section'; then ok "no dynamic section"; else bad "has a dynamic section"; fi
+if grep -q 'INTERP' <<<"$(readelf -lW "$bin")"; then bad "has a program interpreter"; else ok "no program interpreter"; fi
+if grep -q 'There is no dynamic section' <<<"$(readelf -dW "$bin")"; then ok "no dynamic section"; else bad "has a dynamic section"; fi
 
 # glibc leaves its version tags, its name and its banner in what it links
 hits=$(strings -a "$bin" | grep -E 'GLIBC_[0-9]|GNU C Library|glibc|/lib64/ld-linux|libc\.so\.6' | head -3)
@@ -29,7 +29,7 @@ if [ -z "$hits" ]; then ok "no glibc strings"; else bad "glibc strings inside: $
 
 size=$(stat -c %s "$bin")
 if [ "$size" -le "$max" ]; then ok "size $size bytes <= $max"; else bad "size $size bytes > $max"; fi
-if readelf -SW "$bin" | grep -qE ' \.(symtab|debug_info) '; then bad "not stripped"; else ok "stripped"; fi
+if grep -qE ' \.(symtab|debug_info) ' <<<"$(readelf -SW "$bin")"; then bad "not stripped"; else ok "stripped"; fi
 
 ver=$("$bin" --version 2>&1)
 rc=$?
