@@ -87,8 +87,8 @@ std::vector<std::string> unbound_aliases(const std::string &dir, bool &missing)
 // Load the drivers for PCI device `bdf` through libkmod: its own modalias
 // and those of its child devices, skipping devices that have a driver
 // bound. A driver's probe creates its child devices before the load
-// returns, so the children are looked for again at once (up to 4 levels),
-// not on the caller's next poll. `tried` holds the modaliases handled so
+// returns, so the device and its children are looked at again at once (at
+// most 4 passes), not on the caller's next poll. `tried` holds the modaliases handled so
 // far; called on every poll, it loads only new ones.
 void load_pci_drivers(const std::string &bdf, std::set<std::string> &tried)
 {
